@@ -1,0 +1,5 @@
+export * from './project-key';
+export * from './artifact-bucket';
+export * from './image-repository';
+export * from './encrypted-log-group';
+export * from './names';

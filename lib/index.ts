@@ -1,0 +1,2 @@
+// Public API of cdk-sagemaker-mlops. Only re-exports live here; non-public helpers are in private/ folders.
+export * from './core';

@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * The rule sets every example and every construct test must pass:
+ * cdk-nag AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1, and the
+ * CloudFormation Guard rules (Control Tower proactive controls) of @cdklabs/cdk-validator-cfnguard.
+ * aws-cdk-lib's own CloudFormation schema validation runs as well, with its findings as errors.
+ */
+export function compliancePlugins(app: IConstruct): IPolicyValidationPlugin[] {
+  return [
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+    new CfnGuardValidator(),
+  ];
+}
+
+/** Context that turns aws-cdk-lib's CloudFormation schema validation findings into errors. */
+export const STRICT_VALIDATION_CONTEXT = {
+  '@aws-cdk/core:validateAgainstDefaultRules': true,
+};
+
+/** One finding no one acknowledged. */
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly path: string;
+  readonly description: string;
+}
+
+const registered = new WeakSet<Stage>();
+
+/** An App with the compliance plugins registered and strict CloudFormation validation. */
+export function compliantApp(): App {
+  const app = new App({ context: STRICT_VALIDATION_CONTEXT });
+  registerCompliance(app);
+  return app;
+}
+
+/** Register the compliance plugins on an app (once). */
+export function registerCompliance(app: Stage): void {
+  if (registered.has(app)) { return; }
+  Validations.of(app).addPlugins(...compliancePlugins(app));
+  registered.add(app);
+}
+
+/**
+ * Synthesize the app of `scope` with the compliance plugins and return every finding left
+ * unacknowledged (an empty list when all is well).
+ */
+export function unacknowledgedFindings(scope: IConstruct): Finding[] {
+  const app = scope.node.root as Stage;
+  registerCompliance(app);
+  let assemblyDir: string;
+  try {
+    assemblyDir = app.synth({ force: true }).directory;
+  } catch (e: any) {
+    if (!/Validation failed|ValidationFailed|validation-report/.test(String(e?.message))) { throw e; }
+    assemblyDir = app.outdir;
+  }
+  const reportFile = path.join(assemblyDir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) { return []; }
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8'));
+  const findings: Finding[] = [];
+  for (const pluginReport of report.pluginReports ?? []) {
+    for (const v of pluginReport.violations ?? []) {
+      if (v.severity && !['error', 'fatal', 'warning'].includes(v.severity)) { continue; }
+      const constructs = v.violatingConstructs?.length ? v.violatingConstructs : [{ constructPath: '(no construct)' }];
+      for (const c of constructs) {
+        findings.push({ plugin: pluginReport.pluginName, rule: v.ruleName, path: c.constructPath, description: v.description });
+      }
+    }
+  }
+  return findings;
+}
+
+/** A readable list of findings, one line each. */
+export function formatFindings(findings: Finding[]): string {
+  return findings.map((f) => `${f.path}: [${f.plugin}] ${f.rule}: ${f.description}`).join('\n');
+}
+
+/** Fail (with the list) when anything in the app of `scope` is left unacknowledged. */
+export function expectCompliant(scope: IConstruct): void {
+  const findings = unacknowledgedFindings(scope);
+  if (findings.length > 0) {
+    throw new Error(`${findings.length} unacknowledged compliance finding(s):\n${formatFindings(findings)}`);
+  }
+}
