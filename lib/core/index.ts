@@ -3,3 +3,4 @@ export * from './artifact-bucket';
 export * from './image-repository';
 export * from './encrypted-log-group';
 export * from './names';
+export * from './managed-policy-role';

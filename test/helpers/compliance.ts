@@ -1,30 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, IPolicyValidationPlugin, Stage, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { App, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { compliancePlugins, STRICT_VALIDATION_CONTEXT } from '../../examples/compliance';
 
-/**
- * The rule sets every example and every construct test must pass:
- * cdk-nag AwsSolutions, HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1, and the
- * CloudFormation Guard rules (Control Tower proactive controls) of @cdklabs/cdk-validator-cfnguard.
- * aws-cdk-lib's own CloudFormation schema validation runs as well, with its findings as errors.
- */
-export function compliancePlugins(app: IConstruct): IPolicyValidationPlugin[] {
-  return [
-    new AwsSolutionsChecks(app),
-    new HIPAASecurityChecks(app),
-    new NIST80053R5Checks(app),
-    new PCIDSS321Checks(app),
-    new CfnGuardValidator(),
-  ];
-}
-
-/** Context that turns aws-cdk-lib's CloudFormation schema validation findings into errors. */
-export const STRICT_VALIDATION_CONTEXT = {
-  '@aws-cdk/core:validateAgainstDefaultRules': true,
-};
+export { compliancePlugins, STRICT_VALIDATION_CONTEXT };
 
 /** One finding no one acknowledged. */
 export interface Finding {

@@ -1,0 +1,26 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { IPolicyValidationPlugin } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * The rule sets every example must pass, registered as validation plugins:
+ * cdk-nag AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1, and the
+ * CloudFormation Guard rules (Control Tower proactive controls) of @cdklabs/cdk-validator-cfnguard.
+ *
+ * In your own app: `Validations.of(app).addPlugins(...compliancePlugins(app))`.
+ */
+export function compliancePlugins(app: IConstruct): IPolicyValidationPlugin[] {
+  return [
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+    new PCIDSS321Checks(app),
+    new CfnGuardValidator(),
+  ];
+}
+
+/** Context that turns aws-cdk-lib's own CloudFormation schema validation findings into errors. */
+export const STRICT_VALIDATION_CONTEXT = {
+  '@aws-cdk/core:validateAgainstDefaultRules': true,
+};

@@ -1,0 +1,17 @@
+import { App } from 'aws-cdk-lib';
+import { addFoundationExample } from './foundation';
+
+/**
+ * Every example stack of the library, in the order of the MLOps flow. `bin/app.ts` synthesizes them
+ * (the main job), the example tests check each for compliance, and the benchmark times them.
+ */
+export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unknown }[] = [
+  { name: 'foundation', add: addFoundationExample },
+];
+
+/** Add every example stack to `app`. */
+export function addAllExamples(app: App): void {
+  for (const example of EXAMPLES) {
+    example.add(app);
+  }
+}

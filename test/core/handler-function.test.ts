@@ -1,0 +1,83 @@
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ProjectKey } from '../../lib/core';
+import { HandlerFunction, handlerAssetPath } from '../../lib/private/handler-function';
+import { compliantApp, expectCompliant } from '../helpers/compliance';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'handler');
+
+describe('HandlerFunction', () => {
+  let template: Template;
+  beforeAll(() => {
+    const app = compliantApp();
+    const stack = new Stack(app, 'Handlers');
+    const key = new ProjectKey(stack, 'Key');
+    new HandlerFunction(stack, 'Approve', {
+      handler: 'fixture', codeDirectory: FIXTURE, description: 'test handler', encryptionKey: key,
+      environment: { GROUP: 'g' },
+    });
+    expectCompliant(stack);
+    template = Template.fromStack(stack);
+  });
+
+  test('runs on the newest Node.js runtime, on arm64, with JSON logs to its own encrypted log group', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      Environment: { Variables: { GROUP: 'g' } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^ApproveLogs') } },
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApproveDeadLetters'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 1209600 });
+  });
+
+  test('has no inline policy and no AWS managed policy', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+  });
+
+  test('may write only to its own log group, decrypt with the key and send to its dead-letter queue', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))[0];
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [
+          { 'Fn::GetAtt': [expect.stringMatching(/^ApproveLogs/), 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ApproveLogs/), 'Arn'] }, ':log-stream:*']] },
+        ],
+      }),
+      expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+      expect.objectContaining({ Action: 'sqs:SendMessage' }),
+    ]));
+    const actions = statements.flatMap((s: any) => [].concat(s.Action));
+    expect(actions.filter((a: string) => a.includes('*'))).toEqual([]);
+  });
+
+  test('inside a VPC it runs in private subnets and stays compliant', () => {
+    const app = compliantApp();
+    const stack = new Stack(app, 'InVpc');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+    const key = new ProjectKey(stack, 'Key');
+    new HandlerFunction(stack, 'Fn', { handler: 'fixture', codeDirectory: FIXTURE, description: 'in vpc', encryptionKey: key, vpc });
+    expectCompliant(stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], SecurityGroupIds: [Match.anyValue()] },
+    });
+  });
+
+  test('a missing bundle is a clear error that says how to build it', () => {
+    expect(() => handlerAssetPath('no-such-handler')).toThrow(/The Lambda handler bundle "no-such-handler" is missing .* run `npm run bundle`/);
+  });
+});
