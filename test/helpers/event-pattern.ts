@@ -10,8 +10,8 @@
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export function matchesEventPattern(pattern: { [key: string]: Json }, event: { [key: string]: Json }): boolean {
-  return matchObject(pattern, event);
+export function matchesEventPattern(pattern: object, event: object): boolean {
+  return matchObject(pattern as { [key: string]: Json }, event as Json);
 }
 
 function matchObject(pattern: { [key: string]: Json }, value: Json | undefined): boolean {
