@@ -1,0 +1,59 @@
+/**
+ * How new model versions of a {@link ModelRegistryApproval} are approved.
+ */
+export enum ApprovalPolicy {
+  /**
+   * A person approves or rejects every version. When a version is registered with the status
+   * `PendingManualApproval`, the notification topic receives its version, its metrics and a link
+   * to the SageMaker console.
+   */
+  MANUAL = 'MANUAL',
+
+  /**
+   * A Lambda handler reads the version's model-quality metrics document from S3, compares it with
+   * the metric thresholds, and approves the version when every threshold passes or rejects it when
+   * one fails. A version whose metrics are missing or unreadable is never approved: it stays
+   * pending and the notification topic is told why.
+   */
+  METRIC_THRESHOLDS = 'METRIC_THRESHOLDS',
+
+  /**
+   * Both: the handler rejects a version that fails a threshold and leaves a version that passes
+   * them all for a person to approve (the notification topic receives its metrics).
+   */
+  METRIC_THRESHOLDS_THEN_MANUAL = 'METRIC_THRESHOLDS_THEN_MANUAL',
+}
+
+/**
+ * How a metric is compared with its threshold. The metric is on the left:
+ * `LESS_THAN` with value 5 passes when the metric is below 5.
+ */
+export enum MetricComparison {
+  /** The metric must be greater than the threshold value. */
+  GREATER_THAN = 'GreaterThan',
+  /** The metric must be greater than or equal to the threshold value. */
+  GREATER_THAN_OR_EQUAL = 'GreaterThanOrEqualTo',
+  /** The metric must be less than the threshold value. */
+  LESS_THAN = 'LessThan',
+  /** The metric must be less than or equal to the threshold value. */
+  LESS_THAN_OR_EQUAL = 'LessThanOrEqualTo',
+}
+
+/**
+ * One rule a model version's metrics must meet.
+ */
+export interface MetricThreshold {
+  /**
+   * Where the metric is in the model-quality metrics document: dot-separated keys, without a
+   * leading `$`, e.g. `regression_metrics.mse.value` or `binary_classification_metrics.accuracy.value`
+   * (the shape SageMaker Model Monitor and the SageMaker Python SDK write, and the path
+   * `Std:JsonGet` uses in a pipeline condition).
+   */
+  readonly metricJsonPath: string;
+
+  /** How the metric is compared with `value`. */
+  readonly comparison: MetricComparison;
+
+  /** The threshold: a finite number. */
+  readonly value: number;
+}

@@ -1,0 +1,129 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { ModelRegistryApproval } from '../../lib/model-registry';
+import { matchesEventPattern } from '../helpers/event-pattern';
+import { allEventNames, loadEvent } from '../helpers/fixtures';
+import { patternOfRule, resolveIntrinsics } from './util';
+
+const APPROVED = ['sagemaker-model-package-state-change.approved.derived', 'sagemaker-model-package-state-change.approved.drift-sample'];
+const REJECTED = 'sagemaker-model-package-state-change.rejected';
+
+/** A registration: the documented sample with the status a new version has. */
+function registrationEvent(): any {
+  const e = loadEvent(REJECTED);
+  e.detail.ModelApprovalStatus = 'PendingManualApproval';
+  return e;
+}
+
+describe('approval events of a created group', () => {
+  let template: any;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'Events');
+    const registry = new ModelRegistryApproval(stack, 'Registry');
+    const topic = new sns.Topic(stack, 'Topic');
+    registry.onApproved('Approved', new targets.SnsTopic(topic));
+    registry.onRejected('Rejected', new targets.SnsTopic(topic));
+    registry.onRegistered('Registered', new targets.SnsTopic(topic));
+    template = Template.fromStack(stack).toJSON();
+  });
+
+  /** The rule's pattern as CloudFormation deploys it for a group named like the event's. */
+  function deployedPattern(rule: string, event: any) {
+    return resolveIntrinsics(patternOfRule(template, `Registry${rule}`), event.detail.ModelPackageGroupName) as any;
+  }
+
+  test('filters on the group name from the group resource (never a literal) and on the status', () => {
+    const pattern = patternOfRule(template, 'RegistryApproved');
+    expect(pattern).toEqual({
+      'source': ['aws.sagemaker'],
+      'detail-type': ['SageMaker Model Package State Change'],
+      'detail': {
+        ModelPackageGroupName: [{ 'equals-ignore-case': { 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: expect.stringMatching(/^RegistryGroup/) }] }] } }],
+        ModelApprovalStatus: ['Approved'],
+      },
+    });
+  });
+
+  test.each(APPROVED)('approved event %s matches onApproved only', (name) => {
+    const event = loadEvent(name);
+    expect(matchesEventPattern(deployedPattern('Approved', event), event)).toBe(true);
+    expect(matchesEventPattern(deployedPattern('Rejected', event), event)).toBe(false);
+    expect(matchesEventPattern(deployedPattern('Registered', event), event)).toBe(false);
+  });
+
+  test('the rejected event matches onRejected only', () => {
+    const event = loadEvent(REJECTED);
+    expect(matchesEventPattern(deployedPattern('Rejected', event), event)).toBe(true);
+    expect(matchesEventPattern(deployedPattern('Approved', event), event)).toBe(false);
+    expect(matchesEventPattern(deployedPattern('Registered', event), event)).toBe(false);
+  });
+
+  test('a registration (PendingManualApproval) matches onRegistered and never onApproved', () => {
+    const event = registrationEvent();
+    expect(matchesEventPattern(deployedPattern('Registered', event), event)).toBe(true);
+    expect(matchesEventPattern(deployedPattern('Approved', event), event)).toBe(false);
+    expect(matchesEventPattern(deployedPattern('Rejected', event), event)).toBe(false);
+  });
+
+  test('events of another group match no rule', () => {
+    for (const name of [...APPROVED, REJECTED]) {
+      const event = loadEvent(name);
+      for (const rule of ['Approved', 'Rejected', 'Registered', 'AuditRule']) {
+        const pattern = resolveIntrinsics(patternOfRule(template, `Registry${rule}`), 'some-other-group') as any;
+        expect(matchesEventPattern(pattern, event)).toBe(false);
+      }
+    }
+  });
+
+  test('the group name matches in any case (SageMaker ARNs, the source of the name, are lower case)', () => {
+    const event = loadEvent(APPROVED[0]);
+    const pattern = resolveIntrinsics(patternOfRule(template, 'RegistryApproved'), event.detail.ModelPackageGroupName.toUpperCase()) as any;
+    expect(matchesEventPattern(pattern, event)).toBe(true);
+  });
+
+  test('no other sample event matches any rule', () => {
+    const others = allEventNames().filter((n) => !n.startsWith('sagemaker-model-package-state-change'));
+    expect(others.length).toBeGreaterThan(3);
+    for (const name of others) {
+      const event = loadEvent(name);
+      for (const rule of ['Approved', 'Rejected', 'Registered', 'AuditRule']) {
+        expect(matchesEventPattern(resolveIntrinsics(patternOfRule(template, `Registry${rule}`), 'versionedmp-p-idy6c3e1fiqj') as any, event)).toBe(false);
+      }
+    }
+  });
+
+  test('the audit rule matches approvals and rejections, not registrations', () => {
+    for (const name of [...APPROVED, REJECTED]) {
+      const event = loadEvent(name);
+      expect(matchesEventPattern(deployedPattern('AuditRule', event), event)).toBe(true);
+    }
+    const registration = registrationEvent();
+    expect(matchesEventPattern(deployedPattern('AuditRule', registration), registration)).toBe(false);
+  });
+});
+
+describe('approval events of an existing group', () => {
+  test('by name: the literal name the user gave, matched in any case', () => {
+    const stack = new Stack(new App(), 'Existing');
+    const registry = new ModelRegistryApproval(stack, 'Registry', { existingModelPackageGroupName: 'drift-example' });
+    registry.onApproved('Approved', new targets.SnsTopic(new sns.Topic(stack, 'T')));
+    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryApproved');
+    expect((pattern.detail as any).ModelPackageGroupName).toEqual([{ 'equals-ignore-case': 'drift-example' }]);
+    expect(matchesEventPattern(pattern, loadEvent(APPROVED[1]))).toBe(true);
+    expect(matchesEventPattern(pattern, loadEvent(APPROVED[0]))).toBe(false);
+  });
+
+  test('by ARN: the name is the last part of the ARN', () => {
+    const stack = new Stack(new App(), 'ExistingArn');
+    const registry = new ModelRegistryApproval(stack, 'Registry', {
+      existingModelPackageGroupArn: 'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/versionedmp-p-idy6c3e1fiqj',
+    });
+    registry.onRejected('Rejected', new targets.SnsTopic(new sns.Topic(stack, 'T')));
+    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryRejected');
+    expect(matchesEventPattern(pattern, loadEvent(REJECTED))).toBe(true);
+    expect(matchesEventPattern(pattern, loadEvent(APPROVED[0]))).toBe(false);
+    expect(registry.modelPackageGroupName).toBe('versionedmp-p-idy6c3e1fiqj');
+  });
+});
