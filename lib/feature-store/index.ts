@@ -1,0 +1,2 @@
+export * from './schema-lock';
+export * from './feature-group';

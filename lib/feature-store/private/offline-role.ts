@@ -1,0 +1,107 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct, IDependable } from 'constructs';
+
+/** What the offline store role needs: write under a prefix, keep Glue tables current, encrypt. */
+export interface OfflineAccess {
+  readonly bucket: s3.IBucket;
+  /** Key prefix without trailing slash. */
+  readonly prefix: string;
+  /** Glue catalog, database and table (or tables) ARNs. */
+  readonly glueArns: string[];
+  readonly keys: kms.IKey[];
+}
+
+/**
+ * The statements of AmazonSageMakerFeatureStoreAccess, scoped to one prefix, one database and
+ * the store's keys (SageMaker writes objects and reads its manifests; Iceberg commits update
+ * the Glue table).
+ */
+export function offlineStoreStatements(access: OfflineAccess): iam.PolicyStatement[] {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'WriteOfflineStore',
+      actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetObject'],
+      resources: [access.bucket.arnForObjects(`${access.prefix}/*`)],
+    }),
+    new iam.PolicyStatement({ sid: 'CheckBucketOwnership', actions: ['s3:GetBucketAcl'], resources: [access.bucket.bucketArn] }),
+    new iam.PolicyStatement({ sid: 'KeepGlueTableCurrent', actions: ['glue:GetTable', 'glue:UpdateTable'], resources: access.glueArns }),
+  ];
+  const keys = [...new Set(access.keys)];
+  if (keys.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'EncryptOfflineStore',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: keys.map((k) => k.keyArn),
+    }));
+  }
+  return statements;
+}
+
+/**
+ * Give `role` the statements: as a customer managed policy when the role is ours (no inline
+ * policy), else through the role's own principal policy. Returns what the feature group must
+ * wait for.
+ */
+export function attachToRole(scope: Construct, id: string, role: iam.IRole, ownRole: boolean,
+  statements: iam.PolicyStatement[], wildcardReason: string): IDependable[] {
+  if (ownRole) {
+    const policy = new iam.ManagedPolicy(scope, id, {
+      description: 'SageMaker Feature Store offline store access (one prefix, one Glue database, the store keys)',
+      statements,
+      roles: [role],
+    });
+    acknowledgeWildcards(policy, statements, wildcardReason);
+    return [role, policy];
+  }
+  for (const s of statements) { role.addToPrincipalPolicy(s); }
+  return [role];
+}
+
+/**
+ * Acknowledge exactly the AwsSolutions-IAM5 findings of the wildcard resources in `statements`,
+ * on `policy` only. The finding ids name resources the way cdk-nag renders them
+ * (`<Logical.Arn>/prefix/*`), which is known only once logical ids are final, so the
+ * acknowledgment is recorded at synth.
+ */
+export function acknowledgeWildcards(policy: IConstruct, statements: iam.PolicyStatement[], reason: string): void {
+  policy.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(policy);
+      const ids = new Set<string>();
+      for (const s of statements) {
+        const json = stack.resolve(s.toStatementJson());
+        for (const r of asArray(json.Resource)) {
+          const rendered = renderForNag(r);
+          if (rendered.includes('*')) { ids.add(`AwsSolutions-IAM5[Resource::${rendered}]`); }
+        }
+      }
+      if (ids.size > 0) {
+        Validations.of(policy).acknowledge(...[...ids].map((id) => ({ id, reason })));
+      }
+      return [];
+    },
+  });
+}
+
+function asArray(v: unknown): unknown[] {
+  if (v === undefined) { return []; }
+  return Array.isArray(v) ? v : [v];
+}
+
+/** Render a resolved CloudFormation value the way cdk-nag names it in finding ids. */
+export function renderForNag(v: unknown): string {
+  if (typeof v === 'string') { return v; }
+  if (v && typeof v === 'object') {
+    const o = v as any;
+    if (typeof o.Ref === 'string') { return `<${o.Ref}>`; }
+    if (Array.isArray(o['Fn::GetAtt'])) { return `<${o['Fn::GetAtt'].join('.')}>`; }
+    if (Array.isArray(o['Fn::Join'])) {
+      const [sep, parts] = o['Fn::Join'];
+      return (parts as unknown[]).map(renderForNag).join(sep);
+    }
+  }
+  return JSON.stringify(v);
+}

@@ -1,0 +1,141 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { FeatureDefinition, FeatureGroup, FeatureGroupProps, FeatureType, OnlineStoreStorageType } from '../../lib/feature-store';
+import { ORDER_FEATURES, tempLockFile } from './util';
+
+function make(extra: Partial<FeatureGroupProps>, features: FeatureDefinition[] = ORDER_FEATURES): () => FeatureGroup {
+  return () => {
+    const stack = new Stack(new App(), 'S');
+    return new FeatureGroup(stack, 'G', {
+      features,
+      recordIdentifierFeatureName: 'order_id',
+      eventTimeFeatureName: 'event_time',
+      schemaLock: { file: tempLockFile() },
+      ...extra,
+    });
+  };
+}
+
+describe('FeatureGroup refuses bad input with a clear error', () => {
+  test('both stores turned off', () => {
+    expect(make({ onlineStore: { enabled: false }, offlineStore: { enabled: false } }))
+      .toThrow(/\[S\/G\] Invalid prop `onlineStore.enabled`: received false\. A feature group needs an online store, an offline store or both/);
+  });
+
+  test('no features', () => {
+    expect(make({}, [])).toThrow(/Invalid prop `features`: received "0 features"\. A feature group has 1 to 2500 features/);
+  });
+
+  test('more than 2500 features', () => {
+    const many = [...ORDER_FEATURES, ...Array.from({ length: 2500 }, (_, i) => ({ name: `f${i}`, type: FeatureType.FRACTIONAL }))];
+    expect(make({}, many)).toThrow(/received "2504 features"\. A feature group has 1 to 2500 features/);
+  });
+
+  test('a feature name with a space or a leading underscore', () => {
+    expect(make({}, [...ORDER_FEATURES, { name: 'unit price', type: FeatureType.FRACTIONAL }]))
+      .toThrow(/Invalid prop `features\[4\]\.name`: received "unit price"\. A feature name has 1 to 64 characters/);
+    expect(make({}, [...ORDER_FEATURES, { name: '_private', type: FeatureType.FRACTIONAL }])).toThrow(/features\[4\]\.name/);
+  });
+
+  test('a feature name longer than 64 characters', () => {
+    expect(make({}, [...ORDER_FEATURES, { name: 'a'.repeat(65), type: FeatureType.STRING }])).toThrow(/1 to 64 characters/);
+  });
+
+  test('a reserved feature name', () => {
+    expect(make({}, [...ORDER_FEATURES, { name: 'write_time', type: FeatureType.STRING }]))
+      .toThrow(/received "write_time"\. It is reserved by SageMaker Feature Store/);
+    expect(make({}, [...ORDER_FEATURES, { name: 'Is_Deleted', type: FeatureType.STRING }])).toThrow(/reserved/);
+  });
+
+  test('duplicate feature names, ignoring case', () => {
+    expect(make({}, [...ORDER_FEATURES, { name: 'Amount', type: FeatureType.FRACTIONAL }]))
+      .toThrow(/received "Amount"\. It is already used by feature `amount`/);
+  });
+
+  test('a feature type outside the enum', () => {
+    expect(make({}, [...ORDER_FEATURES, { name: 'flag', type: 'Boolean' as FeatureType }]))
+      .toThrow(/Invalid prop `features\[4\]\.type`: received "Boolean"\. It must be a FeatureType \(String, Integral, Fractional\)/);
+  });
+
+  test('record identifier missing from the features', () => {
+    expect(make({ recordIdentifierFeatureName: 'customer_id' }))
+      .toThrow(/Invalid prop `recordIdentifierFeatureName`: received "customer_id"\. It must name one of the features/);
+  });
+
+  test('record identifier of type Fractional', () => {
+    expect(make({ recordIdentifierFeatureName: 'amount' }))
+      .toThrow(/recordIdentifierFeatureName`: received "amount"\. The record identifier must be a String or Integral feature; it is Fractional/);
+  });
+
+  test('event time missing or of type Integral', () => {
+    expect(make({ eventTimeFeatureName: 'ts' })).toThrow(/eventTimeFeatureName`: received "ts"\. It must name one of the features/);
+    expect(make({ eventTimeFeatureName: 'item_count' }))
+      .toThrow(/The event time must be a String \(ISO-8601\) or Fractional \(epoch seconds\) feature; it is Integral/);
+  });
+
+  test('event time and record identifier the same feature', () => {
+    const features = [{ name: 'key', type: FeatureType.STRING }];
+    expect(make({ recordIdentifierFeatureName: 'key', eventTimeFeatureName: 'key' }, features)).toThrow(/must be different features/);
+  });
+
+  test('a feature group name with underscores or too long', () => {
+    expect(make({ featureGroupName: 'orders_v1' }))
+      .toThrow(/Invalid prop `featureGroupName`: received "orders_v1"\. A feature group name has 1 to 64 characters: letters, digits and hyphens/);
+    expect(make({ featureGroupName: 'a'.repeat(65) })).toThrow(/featureGroupName/);
+  });
+
+  test('schemaVersion with a given name, or not a positive integer', () => {
+    expect(make({ featureGroupName: 'orders', schemaVersion: 2 })).toThrow(/Invalid prop `schemaVersion`: received 2\. It only changes derived names/);
+    expect(make({ schemaVersion: 0 })).toThrow(/schemaVersion`: received 0\. It must be an integer from 1 to 1000000/);
+  });
+
+  test('a description longer than 128 characters', () => {
+    expect(make({ description: 'x'.repeat(129) })).toThrow(/Invalid prop `description`.*at most 128 characters/);
+  });
+
+  test('a TTL below one second or with a fraction of a second', () => {
+    expect(make({ onlineStore: { ttl: Duration.millis(500) } })).toThrow(/Invalid prop `onlineStore.ttl`: received 500 millis?\. It must be a whole number of seconds/);
+    expect(make({ onlineStore: { ttl: Duration.millis(1500) } })).toThrow(/onlineStore.ttl/);
+  });
+
+  test('online options while the online store is off', () => {
+    expect(make({ onlineStore: { enabled: false, ttl: Duration.days(1) } }))
+      .toThrow(/Invalid prop `onlineStore.ttl`.*It configures the online store, which is turned off/);
+    expect(make({ onlineStore: { enabled: false, storageType: OnlineStoreStorageType.IN_MEMORY } })).toThrow(/onlineStore.storageType/);
+  });
+
+  test('offline options while the offline store is off', () => {
+    expect(() => {
+      const stack = new Stack(new App(), 'S');
+      new FeatureGroup(stack, 'G', {
+        features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
+        offlineStore: { enabled: false, bucket: s3.Bucket.fromBucketName(stack, 'B', 'data-bucket') },
+      });
+    }).toThrow(/Invalid prop `offlineStore.bucket`.*It configures the offline store, which is turned off/);
+  });
+
+  test('a bad offline prefix or Glue name', () => {
+    expect(make({ offlineStore: { prefix: '/abs' } })).toThrow(/Invalid prop `offlineStore.prefix`: received "\/abs"\. It must not start with a slash/);
+    expect(make({ offlineStore: { prefix: 'a b' } })).toThrow(/offlineStore.prefix/);
+    expect(make({ offlineStore: { glueDatabaseName: 'Analytics-DB' } }))
+      .toThrow(/Invalid prop `offlineStore.glueDatabaseName`: received "Analytics-DB"\. Glue names have 1 to 255 characters: lowercase/);
+  });
+
+  test('a grant the group cannot honour', () => {
+    const group = make({ onlineStore: { enabled: false } })();
+    const role = new iam.Role(group, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => group.grantRead(role)).toThrow(/grantRead reads the online store, which this group does not have; use grantOfflineQuery/);
+    const onlineOnly = make({ offlineStore: { enabled: false } })();
+    expect(() => onlineOnly.grantOfflineQuery(role)).toThrow(/grantOfflineQuery reads the offline store, which this group does not have/);
+  });
+
+  test('errors are MlopsPropErrors, never TypeErrors', () => {
+    try {
+      make({}, [{ name: undefined as any, type: FeatureType.STRING }])();
+      throw new Error('no error');
+    } catch (e: any) {
+      expect(e.name).toBe('MlopsPropError');
+    }
+  });
+});
