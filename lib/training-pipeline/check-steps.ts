@@ -1,0 +1,284 @@
+import { Size } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { check } from '../private/errors';
+import { ContainerImage } from './container-image';
+import type { Renderer } from './private/render';
+import { checkInstance, renderProcessingJob } from './processing-step';
+import { JobStepOptions, Step, StepType } from './step';
+import { PipelineValue } from './values';
+
+/** What a quality check step computes. */
+export enum QualityCheckType {
+  /** Statistics and constraints of the data. */
+  DATA_QUALITY = 'DATA_QUALITY',
+  /** Quality metrics of the model's predictions against ground truth. */
+  MODEL_QUALITY = 'MODEL_QUALITY',
+}
+
+/** What a Clarify check step computes. */
+export enum ClarifyCheckType {
+  /** Bias in the data. */
+  DATA_BIAS = 'DATA_BIAS',
+  /** Bias in the model's predictions. */
+  MODEL_BIAS = 'MODEL_BIAS',
+  /** Feature attributions (SHAP). */
+  MODEL_EXPLAINABILITY = 'MODEL_EXPLAINABILITY',
+}
+
+/** The options shared by quality and Clarify check steps. */
+export interface CheckStepOptions extends JobStepOptions {
+  /**
+   * The model package group whose latest approved baselines are the drift-check baselines.
+   * @default - none: the supplied baselines, or none, are used
+   */
+  readonly modelPackageGroupName?: string;
+  /**
+   * Skip the comparison with a baseline (the first run of a pipeline has none).
+   * @default false
+   */
+  readonly skipCheck?: boolean;
+  /**
+   * Make the newly calculated baseline the drift-check baseline.
+   * @default false
+   */
+  readonly registerNewBaseline?: boolean;
+  /**
+   * Fail the step when violations are found.
+   * @default true
+   */
+  readonly failOnViolation?: boolean;
+  /**
+   * Where the results go.
+   * @default - `s3://<pipeline bucket>/<prefix><execution id>/<step>/check`
+   */
+  readonly outputUri?: string;
+  /**
+   * The role of the job.
+   * @default - the pipeline's job role
+   */
+  readonly role?: iam.IRole;
+  /**
+   * The instance type.
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
+  /**
+   * The number of instances.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /**
+   * The volume size.
+   * @default Size.gibibytes(30)
+   */
+  readonly volumeSize?: Size;
+  /**
+   * The key of the volumes and results.
+   * @default - the pipeline's key
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** Props of a {@link QualityCheckStep}. */
+export interface QualityCheckStepProps extends CheckStepOptions {
+  /** What to compute. */
+  readonly checkType: QualityCheckType;
+  /** The S3 URI of the dataset to baseline (CSV with a header row). */
+  readonly baselineDatasetUri: string;
+  /**
+   * The analyzer image.
+   * @default ContainerImage.modelMonitorAnalyzer()
+   */
+  readonly image?: ContainerImage;
+  /**
+   * Whether the CSV dataset has a header row.
+   * @default true
+   */
+  readonly csvHeader?: boolean;
+  /**
+   * The problem type of a model quality check (`Regression`, `BinaryClassification`, `MulticlassClassification`).
+   * @default "Regression"
+   */
+  readonly problemType?: string;
+  /**
+   * Model quality: the column with the prediction.
+   * @default - none
+   */
+  readonly inferenceAttribute?: string;
+  /**
+   * Model quality: the column with the ground truth.
+   * @default - none
+   */
+  readonly groundTruthAttribute?: string;
+  /**
+   * Statistics to compare with instead of the registered baseline.
+   * @default - none
+   */
+  readonly suppliedBaselineStatistics?: string;
+  /**
+   * Constraints to compare with instead of the registered baseline.
+   * @default - none
+   */
+  readonly suppliedBaselineConstraints?: string;
+}
+
+const INPUT = '/opt/ml/processing/input/baseline_dataset_input';
+const OUTPUT = '/opt/ml/processing/output';
+
+function checkCommon(where: string, o: CheckStepOptions): void {
+  checkInstance(where, o.instanceCount, o.volumeSize);
+  check(!(o.skipCheck && o.registerNewBaseline === false && o.failOnViolation === true), where, 'skipCheck', o.skipCheck,
+    'A skipped check cannot fail on violations');
+}
+
+function renderCheckFlags(o: CheckStepOptions, checkType: string): any {
+  return {
+    CheckType: checkType,
+    ModelPackageGroupName: o.modelPackageGroupName,
+    SkipCheck: o.skipCheck ?? false,
+    FailOnViolation: o.failOnViolation ?? true,
+    RegisterNewBaseline: o.registerNewBaseline ?? false,
+  };
+}
+
+/**
+ * A quality check step (Model Monitor): computes data or model quality baselines, compares them
+ * with the drift-check baselines, and exposes the files for RegisterModel.
+ */
+export class QualityCheckStep extends Step {
+  /** The step's properties. */
+  public readonly properties: CheckStepProperties;
+  private readonly props: QualityCheckStepProps;
+
+  constructor(stepName: string, props: QualityCheckStepProps) {
+    super(stepName, StepType.QUALITY_CHECK, props);
+    this.props = props;
+    this._checkJobOptions();
+    checkCommon(`step ${stepName}`, props);
+    this.properties = new CheckStepProperties(this, true);
+  }
+
+  /** @internal */
+  public _renderArguments(r: Renderer): any {
+    const p = this.props;
+    const env: Record<string, string> = {
+      dataset_format: JSON.stringify({ csv: { header: p.csvHeader ?? true, output_columns_position: 'START' } }),
+      dataset_source: INPUT,
+      output_path: OUTPUT,
+      publish_cloudwatch_metrics: 'Disabled',
+    };
+    if (p.checkType === QualityCheckType.MODEL_QUALITY) {
+      env.analysis_type = 'MODEL_QUALITY';
+      env.problem_type = p.problemType ?? 'Regression';
+      if (p.inferenceAttribute) { env.inference_attribute = p.inferenceAttribute; }
+      if (p.groundTruthAttribute) { env.ground_truth_attribute = p.groundTruthAttribute; }
+    }
+    return renderProcessingJob(r, {
+      image: p.image ?? ContainerImage.modelMonitorAnalyzer(),
+      role: p.role,
+      instanceType: p.instanceType,
+      instanceCount: p.instanceCount,
+      volumeSize: p.volumeSize,
+      encryptionKey: p.encryptionKey,
+      environment: env,
+      inputs: [{ inputName: 'baseline_dataset_input', source: p.baselineDatasetUri, destination: INPUT }],
+      outputs: [{ outputName: 'quality_check_output', source: OUTPUT, destination: p.outputUri }],
+    });
+  }
+
+  /** @internal */
+  public _renderExtras(_r: Renderer): Record<string, any> {
+    return {
+      ...renderCheckFlags(this.props, this.props.checkType),
+      SuppliedBaselineStatistics: this.props.suppliedBaselineStatistics,
+      SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,
+    };
+  }
+}
+
+/** Props of a {@link ClarifyCheckStep}. */
+export interface ClarifyCheckStepProps extends CheckStepOptions {
+  /** What to compute. */
+  readonly checkType: ClarifyCheckType;
+  /** The SageMaker Clarify image of the region. */
+  readonly image: ContainerImage;
+  /** The S3 URI of the Clarify analysis configuration (`analysis_config.json`). */
+  readonly analysisConfigUri: string;
+  /** The S3 URI of the dataset. */
+  readonly datasetUri: string;
+  /**
+   * Constraints to compare with instead of the registered baseline.
+   * @default - none
+   */
+  readonly suppliedBaselineConstraints?: string;
+}
+
+/**
+ * A Clarify check step: computes bias or explainability baselines and compares them with the
+ * drift-check baselines.
+ */
+export class ClarifyCheckStep extends Step {
+  /** The step's properties. */
+  public readonly properties: CheckStepProperties;
+  private readonly props: ClarifyCheckStepProps;
+
+  constructor(stepName: string, props: ClarifyCheckStepProps) {
+    super(stepName, StepType.CLARIFY_CHECK, props);
+    this.props = props;
+    this._checkJobOptions();
+    checkCommon(`step ${stepName}`, props);
+    this.properties = new CheckStepProperties(this, false);
+  }
+
+  /** @internal */
+  public _renderArguments(r: Renderer): any {
+    const p = this.props;
+    return renderProcessingJob(r, {
+      image: p.image,
+      role: p.role,
+      instanceType: p.instanceType,
+      instanceCount: p.instanceCount,
+      volumeSize: p.volumeSize,
+      encryptionKey: p.encryptionKey,
+      inputs: [
+        { inputName: 'analysis_config', source: p.analysisConfigUri, destination: '/opt/ml/processing/input/config' },
+        { inputName: 'dataset', source: p.datasetUri, destination: '/opt/ml/processing/input/data' },
+      ],
+      outputs: [{ outputName: 'analysis_result', source: OUTPUT, destination: p.outputUri }],
+    });
+  }
+
+  /** @internal */
+  public _renderExtras(_r: Renderer): Record<string, any> {
+    return {
+      ...renderCheckFlags(this.props, this.props.checkType),
+      SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,
+    };
+  }
+}
+
+/** The properties of a quality or Clarify check step. */
+export class CheckStepProperties {
+  /** `CalculatedBaselineConstraints`: the S3 URI of the constraints this run computed. */
+  public readonly calculatedBaselineConstraints: PipelineValue;
+  /** `BaselineUsedForDriftCheckConstraints`: the S3 URI of the constraints used for the check. */
+  public readonly baselineUsedForDriftCheckConstraints: PipelineValue;
+  /** `CalculatedBaselineStatistics` (quality checks only). */
+  public readonly calculatedBaselineStatistics?: PipelineValue;
+  /** `BaselineUsedForDriftCheckStatistics` (quality checks only). */
+  public readonly baselineUsedForDriftCheckStatistics?: PipelineValue;
+
+  /**
+   * @param step the check step
+   * @param withStatistics whether the step computes statistics (quality checks)
+   */
+  constructor(step: Step, withStatistics: boolean) {
+    this.calculatedBaselineConstraints = step.property('CalculatedBaselineConstraints');
+    this.baselineUsedForDriftCheckConstraints = step.property('BaselineUsedForDriftCheckConstraints');
+    if (withStatistics) {
+      this.calculatedBaselineStatistics = step.property('CalculatedBaselineStatistics');
+      this.baselineUsedForDriftCheckStatistics = step.property('BaselineUsedForDriftCheckStatistics');
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import { Token } from 'aws-cdk-lib';
+import { describeValue, propError } from '../private/errors';
+import type { Renderer } from './private/render';
+import { PipelineValueType, reversePipelineValue } from './values';
+
+/**
+ * The comparisons and combinators of a condition step, rendered as the SageMaker Python SDK
+ * renders them.
+ *
+ * Operands are literals (string, number, boolean), pipeline values, or tokens of pipeline values
+ * (`param.asNumber`). Operands of known types must be comparable: numbers with numbers, strings
+ * with strings, booleans only for equality; a value read from a property file (`ANY`) compares
+ * with anything.
+ */
+export abstract class Condition {
+  /** `Equals`. */
+  public static equals(left: any, right: any): Condition {
+    return new Comparison('Equals', left, right);
+  }
+  /** `GreaterThan`. */
+  public static greaterThan(left: any, right: any): Condition {
+    return new Comparison('GreaterThan', left, right);
+  }
+  /** `GreaterThanOrEqualTo`. */
+  public static greaterThanOrEqualTo(left: any, right: any): Condition {
+    return new Comparison('GreaterThanOrEqualTo', left, right);
+  }
+  /** `LessThan`. */
+  public static lessThan(left: any, right: any): Condition {
+    return new Comparison('LessThan', left, right);
+  }
+  /** `LessThanOrEqualTo`. */
+  public static lessThanOrEqualTo(left: any, right: any): Condition {
+    return new Comparison('LessThanOrEqualTo', left, right);
+  }
+  /** `In`: true when `value` equals one of `values`. */
+  public static isIn(value: any, values: any[]): Condition {
+    return new InCondition(value, values);
+  }
+  /** `Not`. */
+  public static not(condition: Condition): Condition {
+    return new NotCondition(condition);
+  }
+  /** `Or`: true when any of the conditions is. */
+  public static or(...conditions: Condition[]): Condition {
+    return new OrCondition(conditions);
+  }
+
+  /** The condition's type, as in the definition (`Equals`, `In`, `Or`...). */
+  public abstract readonly conditionType: string;
+
+  /** @internal */
+  public abstract _render(renderer: Renderer, where: string): any;
+}
+
+const ORDERED = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);
+
+/** The type of an operand, or throw for something that cannot be one. */
+function operandType(value: any, conditionType: string): PipelineValueType {
+  const pv = reversePipelineValue(value);
+  if (pv) { return pv.valueType; }
+  if (typeof value === 'string') { return Token.isUnresolved(value) ? PipelineValueType.STRING : PipelineValueType.STRING; }
+  if (typeof value === 'number') {
+    if (Token.isUnresolved(value)) { return PipelineValueType.ANY; }
+    return Number.isInteger(value) ? PipelineValueType.INTEGER : PipelineValueType.FLOAT;
+  }
+  if (typeof value === 'boolean') { return PipelineValueType.BOOLEAN; }
+  throw propError(`Condition ${conditionType}`, 'operand', value,
+    'An operand must be a string, a number, a boolean or a pipeline value (parameter, step property, execution variable, Std:Join, Std:JsonGet)');
+}
+
+function typeClass(t: PipelineValueType): string {
+  switch (t) {
+    case PipelineValueType.INTEGER:
+    case PipelineValueType.FLOAT:
+      return 'number';
+    case PipelineValueType.STRING: return 'string';
+    case PipelineValueType.BOOLEAN: return 'boolean';
+    default: return 'any';
+  }
+}
+
+function describeOperand(value: any): string {
+  const pv = reversePipelineValue(value);
+  return pv ? `${pv.describe()} (${pv.valueType})` : describeValue(value);
+}
+
+class Comparison extends Condition {
+  private readonly leftType: PipelineValueType;
+  private readonly rightType: PipelineValueType;
+  constructor(public readonly conditionType: string, private readonly left: any, private readonly right: any) {
+    super();
+    this.leftType = operandType(left, conditionType);
+    this.rightType = operandType(right, conditionType);
+  }
+
+  /** @internal */
+  public _render(renderer: Renderer, where: string): any {
+    const l = typeClass(this.leftType);
+    const r = typeClass(this.rightType);
+    if (l !== 'any' && r !== 'any' && l !== r) {
+      renderer.issue(where, `The condition ${this.conditionType} compares ${describeOperand(this.left)} with ` +
+        `${describeOperand(this.right)}: operands must be of comparable types (numbers with numbers, strings with strings)`);
+    } else if (ORDERED.has(this.conditionType) && (l === 'boolean' || r === 'boolean')) {
+      renderer.issue(where, `The condition ${this.conditionType} orders a boolean (${describeOperand(l === 'boolean' ? this.left : this.right)}); ` +
+        'booleans can only be compared with Equals');
+    }
+    return {
+      Type: this.conditionType,
+      LeftValue: renderer.value(this.left),
+      RightValue: renderer.value(this.right),
+    };
+  }
+}
+
+class InCondition extends Condition {
+  public readonly conditionType = 'In';
+  private readonly queryType: PipelineValueType;
+  private readonly valueTypes: PipelineValueType[];
+  constructor(private readonly query: any, private readonly values: any[]) {
+    super();
+    if (!Array.isArray(values) || values.length === 0) {
+      throw propError('Condition In', 'values', values, 'It must list at least one value');
+    }
+    this.queryType = operandType(query, 'In');
+    this.valueTypes = values.map((v) => operandType(v, 'In'));
+  }
+
+  /** @internal */
+  public _render(renderer: Renderer, where: string): any {
+    const q = typeClass(this.queryType);
+    this.valueTypes.forEach((t, i) => {
+      const c = typeClass(t);
+      if (q !== 'any' && c !== 'any' && c !== q) {
+        renderer.issue(where, `The condition In looks for ${describeOperand(this.query)} among values that include ` +
+          `${describeOperand(this.values[i])}: all values must be of a type comparable with the query value`);
+      }
+    });
+    return {
+      Type: 'In',
+      QueryValue: renderer.value(this.query),
+      Values: this.values.map((v) => renderer.value(v)),
+    };
+  }
+}
+
+class NotCondition extends Condition {
+  public readonly conditionType = 'Not';
+  constructor(private readonly condition: Condition) {
+    super();
+    if (!(condition instanceof Condition)) {
+      throw propError('Condition Not', 'condition', condition, 'It must be a Condition');
+    }
+  }
+
+  /** @internal */
+  public _render(renderer: Renderer, where: string): any {
+    return { Type: 'Not', Condition: this.condition._render(renderer, where) };
+  }
+}
+
+class OrCondition extends Condition {
+  public readonly conditionType = 'Or';
+  constructor(private readonly conditions: Condition[]) {
+    super();
+    if (conditions.length === 0 || conditions.some((c) => !(c instanceof Condition))) {
+      throw propError('Condition Or', 'conditions', conditions, 'It must list at least one Condition');
+    }
+  }
+
+  /** @internal */
+  public _render(renderer: Renderer, where: string): any {
+    return { Type: 'Or', Conditions: this.conditions.map((c) => c._render(renderer, where)) };
+  }
+}

@@ -1,0 +1,149 @@
+import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { IConstruct } from 'constructs';
+import { check, propError } from '../private/errors';
+import { BUILT_IN_REGISTRIES } from './private/image-registries';
+
+/** The image of a job, bound to a stack. */
+export interface ContainerImageConfig {
+  /** The image URI. */
+  readonly imageUri: string;
+  /**
+   * The ARN of the ECR repository, when the image is in ECR.
+   *
+   * @default - not an ECR image the job role needs permissions for
+   */
+  readonly repositoryArn?: string;
+}
+
+/**
+ * The container image of a processing, training or model step: a built-in SageMaker image
+ * (resolved per region, also when the region is only known at deploy time), an image in an ECR
+ * repository, or any image URI.
+ */
+export abstract class ContainerImage {
+  /**
+   * The SageMaker built-in XGBoost algorithm image (`sagemaker-xgboost:<version>`), for training
+   * and inference.
+   *
+   * @param version the framework version, such as `1.7-1`
+   * @default version "1.7-1"
+   */
+  public static xgboost(version?: string): ContainerImage {
+    return new BuiltInImage('xgboost', 'sagemaker-xgboost', version ?? '1.7-1');
+  }
+
+  /**
+   * The SageMaker scikit-learn framework image (`sagemaker-scikit-learn:<version>-cpu-py3`), for
+   * processing, training and inference.
+   *
+   * @param version the framework version, such as `1.2-1`
+   * @default version "1.2-1"
+   */
+  public static scikitLearn(version?: string): ContainerImage {
+    const v = version ?? '1.2-1';
+    return new BuiltInImage('xgboost', 'sagemaker-scikit-learn', `${v}-cpu-py3`);
+  }
+
+  /**
+   * The Model Monitor analyzer image (`sagemaker-model-monitor-analyzer`), which computes data
+   * quality baselines.
+   */
+  public static modelMonitorAnalyzer(): ContainerImage {
+    return new BuiltInImage('modelMonitor', 'sagemaker-model-monitor-analyzer', 'latest');
+  }
+
+  /**
+   * An image in an ECR repository; the job role gets pull permissions on it.
+   *
+   * @param repository the repository
+   * @param tag the image tag
+   * @default tag "latest"
+   */
+  public static fromEcrRepository(repository: ecr.IRepository, tag?: string): ContainerImage {
+    return new EcrImage(repository, tag ?? 'latest');
+  }
+
+  /**
+   * Any image URI. When it names an ECR repository (`<account>.dkr.ecr.<region>.<domain>/<name>`),
+   * the job role gets pull permissions on that repository.
+   *
+   * @param imageUri the image URI
+   */
+  public static fromImageUri(imageUri: string): ContainerImage {
+    check(typeof imageUri === 'string' && imageUri.length > 0 && imageUri.length <= 255, 'ContainerImage', 'imageUri', imageUri,
+      'It must be an image URI of 1 to 255 characters');
+    return new UriImage(imageUri);
+  }
+
+  /**
+   * Bind the image to a stack.
+   * @internal
+   */
+  public abstract _bind(scope: IConstruct): ContainerImageConfig;
+}
+
+class BuiltInImage extends ContainerImage {
+  constructor(private readonly table: keyof typeof BUILT_IN_REGISTRIES, private readonly repository: string, private readonly tag: string) {
+    super();
+    check(/^[A-Za-z0-9._-]{1,128}$/.test(tag), 'ContainerImage', 'version', tag, 'It must be a valid image tag');
+  }
+
+  /** @internal */
+  public _bind(scope: IConstruct): ContainerImageConfig {
+    const stack = Stack.of(scope);
+    const registries = BUILT_IN_REGISTRIES[this.table];
+    let account: string;
+    if (!Token.isUnresolved(stack.region)) {
+      const found = registries[stack.region];
+      if (!found) {
+        throw propError(scope, 'image', `${this.repository}:${this.tag}`,
+          `No built-in image is known for region ${stack.region}; known regions: ${Object.keys(registries).sort().join(', ')}. ` +
+          'Use ContainerImage.fromImageUri() with the image URI for that region');
+      }
+      account = found;
+    } else {
+      const id = `SageMakerImageRegistries${this.table.charAt(0).toUpperCase()}${this.table.slice(1)}`;
+      const mapping = (stack.node.tryFindChild(id) as CfnMapping | undefined) ?? new CfnMapping(stack, id, {
+        mapping: Object.fromEntries(Object.entries(registries).map(([region, acct]) => [region, { account: acct }])),
+      });
+      account = mapping.findInMap(Aws.REGION, 'account');
+    }
+    return {
+      imageUri: `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${this.repository}:${this.tag}`,
+      repositoryArn: `arn:${stack.partition}:ecr:${stack.region}:${account}:repository/${this.repository}`,
+    };
+  }
+}
+
+class EcrImage extends ContainerImage {
+  constructor(private readonly repository: ecr.IRepository, private readonly tag: string) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(_scope: IConstruct): ContainerImageConfig {
+    return { imageUri: this.repository.repositoryUriForTag(this.tag), repositoryArn: this.repository.repositoryArn };
+  }
+}
+
+class UriImage extends ContainerImage {
+  constructor(private readonly uri: string) {
+    super();
+  }
+
+  /** @internal */
+  public _bind(scope: IConstruct): ContainerImageConfig {
+    return { imageUri: this.uri, repositoryArn: ecrRepositoryArnOf(this.uri, Stack.of(scope).partition) };
+  }
+}
+
+const PART = '(?:\\$\\{Token\\[[^\\]]+\\]\\}|[A-Za-z0-9-]+)';
+const ECR_URI = new RegExp(`^(${PART})\\.dkr\\.ecr\\.(${PART})\\.(?:\\$\\{Token\\[[^\\]]+\\]\\}|[a-z.]+)/([a-z0-9._/-]+?)(?::[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$`);
+
+/** The repository ARN of an ECR image URI (tokens allowed in account and region), or undefined. */
+export function ecrRepositoryArnOf(uri: string, partition: string): string | undefined {
+  const m = ECR_URI.exec(uri);
+  if (!m) { return undefined; }
+  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}`;
+}
