@@ -1,14 +1,21 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { ModelRegistryApproval } from '../../lib/model-registry';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ApprovalPolicy, MetricComparison, ModelRegistryApproval } from '../../lib/model-registry';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { allEventNames, loadEvent } from '../helpers/fixtures';
 import { patternOfRule, resolveIntrinsics } from './util';
 
 const APPROVED = ['sagemaker-model-package-state-change.approved.derived', 'sagemaker-model-package-state-change.approved.drift-sample'];
 const REJECTED = 'sagemaker-model-package-state-change.rejected';
+
+function loadFixture(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'model-registry', name), 'utf-8'));
+}
 
 /** A registration: the documented sample with the status a new version has. */
 function registrationEvent(): any {
@@ -125,5 +132,51 @@ describe('approval events of an existing group', () => {
     expect(matchesEventPattern(pattern, loadEvent(REJECTED))).toBe(true);
     expect(matchesEventPattern(pattern, loadEvent(APPROVED[0]))).toBe(false);
     expect(registry.modelPackageGroupName).toBe('versionedmp-p-idy6c3e1fiqj');
+  });
+});
+
+describe('the handler-result notification rule', () => {
+  const FUNCTION_ARN = 'arn:aws:lambda:us-east-2:123456789012:function:approval-handler';
+  let pattern: any;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'Results');
+    new ModelRegistryApproval(stack, 'Registry', {
+      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
+      metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
+      metricsBucket: s3.Bucket.fromBucketName(stack, 'M', 'metrics'),
+    });
+    pattern = resolveIntrinsics(patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryNotifyHandlerResults'), FUNCTION_ARN);
+  });
+
+  function resultEvent(responsePayload: any, functionArn = `${FUNCTION_ARN}:$LATEST`): any {
+    const e = loadFixture('lambda-destination-success.derived.json');
+    e.detail.requestContext.functionArn = functionArn;
+    e.detail.requestPayload = loadEvent(REJECTED);
+    e.detail.responsePayload = responsePayload;
+    return e;
+  }
+  const decided = { source: 'cdk-sagemaker-mlops/approval-policy', notify: true, outcome: 'REJECTED', summary: 'Version 2 was rejected' };
+
+  test('a decision of this handler is notified', () => {
+    expect(matchesEventPattern(pattern, resultEvent(decided))).toBe(true);
+  });
+
+  test('an ignored or repeated event is not notified', () => {
+    expect(matchesEventPattern(pattern, resultEvent({ ...decided, notify: false, outcome: 'ALREADY_DECIDED' }))).toBe(false);
+  });
+
+  test('results of another function are not notified', () => {
+    expect(matchesEventPattern(pattern, resultEvent(decided, 'arn:aws:lambda:us-east-2:123456789012:function:something-else:$LATEST'))).toBe(false);
+  });
+
+  test('a handler that returned something else (or nothing) is not notified', () => {
+    expect(matchesEventPattern(pattern, resultEvent(null))).toBe(false);
+    expect(matchesEventPattern(pattern, resultEvent({ notify: true }))).toBe(false);
+  });
+
+  test('SageMaker events never match it', () => {
+    for (const name of [...APPROVED, REJECTED]) {
+      expect(matchesEventPattern(pattern, loadEvent(name))).toBe(false);
+    }
   });
 });

@@ -1,0 +1,50 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addModelRegistryExample } from '../../examples/model-registry';
+import { ArtifactBucket } from '../../lib/core';
+import { ApprovalPolicy, MetricComparison, ModelRegistryApproval } from '../../lib/model-registry';
+import { compliantApp, expectCompliant } from '../helpers/compliance';
+
+const THRESHOLDS = [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }];
+
+describe('compliance (cdk-nag packs, Guard rules, strict CloudFormation validation)', () => {
+  test('the example stack', () => {
+    const app = compliantApp();
+    const stack = addModelRegistryExample(app);
+    expectCompliant(stack);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Logs::ResourcePolicy', 1);
+  });
+
+  test('the default (manual) configuration', () => {
+    const stack = new Stack(compliantApp(), 'Manual');
+    new ModelRegistryApproval(stack, 'Registry', { notificationEmails: ['ml@example.com'], allowAccounts: ['111122223333'] });
+    expectCompliant(stack);
+  });
+
+  test('the metric-threshold configuration', () => {
+    const stack = new Stack(compliantApp(), 'Metric');
+    const artifacts = new ArtifactBucket(stack, 'Artifacts');
+    new ModelRegistryApproval(stack, 'Registry', {
+      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
+      metricThresholds: THRESHOLDS,
+      metricsBucket: artifacts.bucket,
+      encryptionKey: artifacts.encryptionKey,
+    });
+    expectCompliant(stack);
+  });
+
+  test('an existing group, manual policy with a metrics bucket', () => {
+    const stack = new Stack(compliantApp(), 'Existing');
+    const artifacts = new ArtifactBucket(stack, 'Artifacts');
+    new ModelRegistryApproval(stack, 'Registry', {
+      existingModelPackageGroupName: 'churn',
+      metricsBucket: artifacts.bucket,
+      metricsKeyPrefix: 'evaluation/',
+      metricThresholds: THRESHOLDS,
+    });
+    expectCompliant(stack);
+  });
+});
