@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as path from 'path';
 import { Construct, IDependable } from 'constructs';
 import { STORE_MANAGED_ROLES } from './private/managed';
 import { attachToRole, offlineStoreStatements } from './private/offline-role';
@@ -669,6 +670,7 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
 
   /** Compare the group with the schema lock at synth, and record it. */
   private lockSchema(props: FeatureGroupProps, onlineConfig: any, offlineConfig: any, roleArn: string | undefined): void {
+    const offline = props.offlineStore ?? {};
     const settings = lockSettings(this, props.schemaLock);
     if (settings.mode === SchemaLockMode.DISABLED) {
       Annotations.of(this).addWarningV2('cdk-sagemaker-mlops:featureStoreLockDisabled',
@@ -691,7 +693,10 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
           replacementProperties: JSON.parse(JSON.stringify(stack.resolve({
             Description: props.description,
             OnlineStoreConfig: onlineConfig ? { ...onlineConfig, TtlDuration: undefined } : undefined,
-            OfflineStoreConfig: offlineConfig,
+            // A derived table name follows the group name, which is compared on its own.
+            OfflineStoreConfig: offlineConfig && offline.glueTableName === undefined
+              ? { ...offlineConfig, DataCatalogConfig: { ...offlineConfig.DataCatalogConfig, TableName: undefined } }
+              : offlineConfig,
             RoleArn: roleArn,
             Tags: this.cfnFeatureGroup.tags.renderTags(),
           }))),
@@ -715,10 +720,12 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
         }
         const diff = diffSchemas(before, current);
         if (!diff.changed) { return []; }
+        const lockName = path.relative(process.cwd(), settings.file) || settings.file;
         if (diff.breaking.length > 0 && !props.allowReplacement) {
-          return [formatPropIssue(this, 'features', `changes against ${settings.file}: ${diff.breaking.join('; ')}`,
+          return [formatPropIssue(this, 'features', lockName,
+            `Against the schema recorded in that lock file: ${diff.breaking.join('; ')}. ` +
             'These changes replace the feature group: CloudFormation (or SageMaker, which can only add features to a group) ' +
-            'would create a new, empty group and the records in the online and offline stores would no longer be in it. ' +
+            'would create a new, empty group, and the records in its online and offline stores would not follow. ' +
             'To keep the group, undo the change (add a new feature instead of changing one). To replace it on purpose, set ' +
             '`allowReplacement: true`' + (this.givenName === undefined ? ' and raise `schemaVersion`' : ' and give a new `featureGroupName`') +
             ', synthesize, commit the updated lock file, deploy, then remove `allowReplacement`')];

@@ -135,6 +135,9 @@ export function diffSchemas(before: LockEntry, after: LockEntry): SchemaDiff {
     if (a !== b) { breaking.push(`${key} changed from ${short(b)} to ${short(a)}`); }
   }
   const nameChanged = stableStringify(before.featureGroupName) !== stableStringify(after.featureGroupName);
+  if (nameChanged) {
+    breaking.push(`the group name changed from ${short(stableStringify(before.featureGroupName))} to ${short(stableStringify(after.featureGroupName))}`);
+  }
   const orderChanged = Object.keys(before.features ?? {}).filter((n) => after.features[n] !== undefined).join(',') !==
     Object.keys(after.features).filter((n) => before.features?.[n] !== undefined).join(',');
   const changed = breaking.length > 0 || additions.length > 0 || nameChanged || orderChanged;
