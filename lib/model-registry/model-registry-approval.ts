@@ -21,7 +21,7 @@ import { check, checkExclusive, isLiteralNumber, isLiteralString, propError } fr
 import { HandlerFunction } from '../private/handler-function';
 
 /** The detail-type SageMaker gives model package events. */
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
+const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
 /** The most thresholds one construct accepts (they travel in the handler's environment). */
 const MAX_THRESHOLDS = 20;
