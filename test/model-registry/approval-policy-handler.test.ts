@@ -246,6 +246,19 @@ describe('METRIC_THRESHOLDS', () => {
     expect((await handler(registration())).outcome).toBe('IGNORED');
   });
 
+  test('a version SageMaker is still creating is retried (thrown), not decided', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(described({ ModelPackageStatus: 'InProgress' }));
+    await expect(handler(registration())).rejects.toThrow(/still InProgress; retrying later/);
+    expect(updates()).toEqual([]);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  test('a version whose creation failed is ignored', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(described({ ModelPackageStatus: 'Failed' }));
+    expect((await handler(registration())).outcome).toBe('IGNORED');
+    expect(updates()).toEqual([]);
+  });
+
   test('a failing UpdateModelPackage is thrown (retried; the retry re-reads the status)', async () => {
     sagemaker.on(UpdateModelPackageCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     await expect(handler(registration())).rejects.toThrow('Rate exceeded');

@@ -107,6 +107,15 @@ async function decide(config: Config, ref: VersionRef, log: Logger): Promise<App
     log.warn('The model package belongs to another group', { describedGroup: described.ModelPackageGroupName });
     return result(config, 'IGNORED', false, `The model package belongs to group ${described.ModelPackageGroupName}`, withVersion);
   }
+  const packageStatus = described.ModelPackageStatus;
+  if (packageStatus === 'Pending' || packageStatus === 'InProgress') {
+    // Thrown so that Lambda retries the event once SageMaker has finished creating the version.
+    throw new Error(`The model package ${ref.arn} is still ${packageStatus}; retrying later`);
+  }
+  if (packageStatus === 'Failed' || packageStatus === 'Deleting') {
+    log.warn('The model package cannot be approved', { modelPackageArn: ref.arn, modelPackageStatus: packageStatus });
+    return result(config, 'IGNORED', false, `The model package is ${packageStatus}`, withVersion);
+  }
   if (described.ModelApprovalStatus !== 'PendingManualApproval') {
     log.info('The version is no longer pending: nothing to do', { modelPackageArn: ref.arn, status: described.ModelApprovalStatus });
     return result(config, 'ALREADY_DECIDED', false, `The version is already ${described.ModelApprovalStatus}`, withVersion);
