@@ -1,0 +1,6 @@
+export * from './instance-type';
+export * from './model-source';
+export * from './deployment';
+export * from './monitoring';
+export * from './endpoint-parameters';
+export * from './endpoint-with-monitor';

@@ -1,0 +1,136 @@
+import { Token } from 'aws-cdk-lib';
+import { check } from '../private/errors';
+
+/** `ml.<family>.<size>`, e.g. `ml.m5.large`, `ml.g5.12xlarge`, `ml.c6id.xlarge`. */
+const INSTANCE_TYPE_PATTERN = /^ml\.([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
+
+/**
+ * Families that have NVMe instance store volumes without a `d` in their name. SageMaker
+ * refuses a volume key (`KmsKeyId`, `VolumeKmsKeyId`) for instance types with local storage;
+ * their instance store is encrypted by a hardware module on the instance.
+ */
+const INSTANCE_STORE_FAMILIES = new Set(['g5', 'g6', 'g6e', 'gr6', 'p5', 'p5e', 'p5en', 'trn1', 'trn1n', 'trn2', 'x2iedn']);
+
+/**
+ * A SageMaker hosting instance type (`ml.*`).
+ *
+ * Knows whether the type has NVMe instance storage (then SageMaker rejects a volume KMS key)
+ * and whether it is burstable (ml.t2 and ml.t3, which Application Auto Scaling cannot scale).
+ */
+export class InstanceType {
+  /** ml.t2.medium (burstable: cannot be autoscaled). */
+  public static readonly ML_T2_MEDIUM = InstanceType.of('ml.t2.medium');
+  /** ml.t3.medium (burstable: cannot be autoscaled). */
+  public static readonly ML_T3_MEDIUM = InstanceType.of('ml.t3.medium');
+  /** ml.m5.large */
+  public static readonly ML_M5_LARGE = InstanceType.of('ml.m5.large');
+  /** ml.m5.xlarge */
+  public static readonly ML_M5_XLARGE = InstanceType.of('ml.m5.xlarge');
+  /** ml.m5.2xlarge */
+  public static readonly ML_M5_2XLARGE = InstanceType.of('ml.m5.2xlarge');
+  /** ml.m5.4xlarge */
+  public static readonly ML_M5_4XLARGE = InstanceType.of('ml.m5.4xlarge');
+  /** ml.m5d.large (NVMe instance storage) */
+  public static readonly ML_M5D_LARGE = InstanceType.of('ml.m5d.large');
+  /** ml.m6i.large */
+  public static readonly ML_M6I_LARGE = InstanceType.of('ml.m6i.large');
+  /** ml.m6i.xlarge */
+  public static readonly ML_M6I_XLARGE = InstanceType.of('ml.m6i.xlarge');
+  /** ml.c5.large */
+  public static readonly ML_C5_LARGE = InstanceType.of('ml.c5.large');
+  /** ml.c5.xlarge */
+  public static readonly ML_C5_XLARGE = InstanceType.of('ml.c5.xlarge');
+  /** ml.c5.2xlarge */
+  public static readonly ML_C5_2XLARGE = InstanceType.of('ml.c5.2xlarge');
+  /** ml.c5d.xlarge (NVMe instance storage) */
+  public static readonly ML_C5D_XLARGE = InstanceType.of('ml.c5d.xlarge');
+  /** ml.c6i.xlarge */
+  public static readonly ML_C6I_XLARGE = InstanceType.of('ml.c6i.xlarge');
+  /** ml.r5.large */
+  public static readonly ML_R5_LARGE = InstanceType.of('ml.r5.large');
+  /** ml.g4dn.xlarge (GPU, NVMe instance storage) */
+  public static readonly ML_G4DN_XLARGE = InstanceType.of('ml.g4dn.xlarge');
+  /** ml.g5.xlarge (GPU, NVMe instance storage) */
+  public static readonly ML_G5_XLARGE = InstanceType.of('ml.g5.xlarge');
+  /** ml.g5.2xlarge (GPU, NVMe instance storage) */
+  public static readonly ML_G5_2XLARGE = InstanceType.of('ml.g5.2xlarge');
+  /** ml.p3.2xlarge (GPU) */
+  public static readonly ML_P3_2XLARGE = InstanceType.of('ml.p3.2xlarge');
+  /** ml.inf1.xlarge (AWS Inferentia) */
+  public static readonly ML_INF1_XLARGE = InstanceType.of('ml.inf1.xlarge');
+  /** ml.inf2.xlarge (AWS Inferentia2) */
+  public static readonly ML_INF2_XLARGE = InstanceType.of('ml.inf2.xlarge');
+
+  /**
+   * An instance type by name. A token (for example a CloudFormation parameter) is accepted;
+   * then the instance-storage and burstable checks cannot run at synth time.
+   *
+   * @param name the SageMaker instance type, `ml.<family>.<size>`
+   */
+  public static of(name: string): InstanceType {
+    if (!Token.isUnresolved(name)) {
+      check(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name), 'InstanceType.of', 'name', name,
+        'It must be a SageMaker instance type such as "ml.m5.large" (the `ml.` prefix, a family and a size)');
+    }
+    return new InstanceType(name);
+  }
+
+  /**
+   * A token instance type whose value is one of `candidates` (a CloudFormation parameter with
+   * those allowed values), so the checks can cover every candidate.
+   *
+   * @internal
+   */
+  public static _oneOf(token: string, candidates: InstanceType[]): InstanceType {
+    return new InstanceType(token, candidates.map((c) => c.name));
+  }
+
+  /** The instance type name, `ml.<family>.<size>` (or a token). */
+  public readonly name: string;
+
+  /** @internal */
+  public readonly _candidates?: string[];
+
+  private constructor(name: string, candidates?: string[]) {
+    this.name = name;
+    this._candidates = candidates;
+  }
+
+  /** Whether the name is a token resolved only at deploy time. */
+  public get isToken(): boolean {
+    return Token.isUnresolved(this.name);
+  }
+
+  /**
+   * Whether the type has NVMe instance storage, where SageMaker rejects a volume KMS key.
+   * False for a token.
+   */
+  public get hasInstanceStorage(): boolean {
+    return !this.isToken && instanceTypeHasStorage(this.name);
+  }
+
+  /** Whether the type is burstable (ml.t2, ml.t3): Application Auto Scaling cannot scale it. False for a token. */
+  public get isBurstable(): boolean {
+    return !this.isToken && instanceTypeIsBurstable(this.name);
+  }
+
+  /** The instance type name. */
+  public toString(): string {
+    return this.name;
+  }
+}
+
+/** Whether a literal `ml.*` instance type has NVMe instance storage. */
+export function instanceTypeHasStorage(name: string): boolean {
+  const family = INSTANCE_TYPE_PATTERN.exec(name)?.[1];
+  if (!family) { return false; }
+  if (INSTANCE_STORE_FAMILIES.has(family)) { return true; }
+  // The `d` marks local NVMe storage: m5d, c5d, r5d, m6id, c6gd, g4dn, g4ad, p3dn, p4d, p4de.
+  return /^[a-z]+[0-9]+[a-z]*d[a-z]*$/.test(family);
+}
+
+/** Whether a literal `ml.*` instance type is burstable. */
+export function instanceTypeIsBurstable(name: string): boolean {
+  const family = INSTANCE_TYPE_PATTERN.exec(name)?.[1];
+  return family !== undefined && /^t[0-9]/.test(family);
+}

@@ -1,0 +1,220 @@
+import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { InstanceType } from './instance-type';
+import { parseS3Uri } from './model-source';
+import { grantKey, grantReadObjects, grantStatement } from './private/grants';
+import { check } from '../private/errors';
+
+/** Where the baseline files of a monitor are. */
+export interface MonitoringBaselineProps {
+  /** The S3 URI of `constraints.json`. */
+  readonly constraintsUri: string;
+
+  /**
+   * The S3 URI of `statistics.json` (required by the data quality monitor).
+   *
+   * @default - none
+   */
+  readonly statisticsUri?: string;
+
+  /**
+   * The bucket of the files: the monitoring role may read the objects (and decrypt with the
+   * bucket key). Required when the URIs are tokens (CloudFormation parameters).
+   *
+   * @default - read access to the objects named by the literal URIs
+   */
+  readonly bucket?: s3.IBucket;
+}
+
+/** What a bound baseline renders. */
+export interface MonitoringBaselineConfig {
+  /** The S3 URI of `constraints.json`. */
+  readonly constraintsUri: string;
+  /** The S3 URI of `statistics.json`. @default - none */
+  readonly statisticsUri?: string;
+}
+
+/**
+ * The baseline a monitor compares captured traffic with: the constraints and statistics the
+ * training pipeline's quality check produced (the drift-check baselines of the model package).
+ */
+export class MonitoringBaseline {
+  /**
+   * Baseline files by S3 URI.
+   *
+   * @param props the URIs and, optionally, their bucket
+   */
+  public static fromS3Uris(props: MonitoringBaselineProps): MonitoringBaseline {
+    return new MonitoringBaseline(props);
+  }
+
+  private constructor(private readonly props: MonitoringBaselineProps) {}
+
+  /**
+   * Grant read access to the files and return their URIs.
+   *
+   * @param scope the monitor construct
+   * @param grantee the monitoring role
+   */
+  public bind(scope: Construct, grantee: iam.IGrantable): MonitoringBaselineConfig {
+    const uris = [this.props.constraintsUri, this.props.statisticsUri].filter((u): u is string => u !== undefined);
+    const stack = Stack.of(scope);
+    const arns: string[] = [];
+    let tokens = false;
+    for (const uri of uris) {
+      if (Token.isUnresolved(uri)) { tokens = true; continue; }
+      const parsed = parseS3Uri(scope, 'baseline', uri);
+      if (this.props.bucket && !Token.isUnresolved(this.props.bucket.bucketName)) {
+        check(parsed.bucket === this.props.bucket.bucketName, scope, 'baseline', uri,
+          `It must be in the bucket given as \`baseline.bucket\` (${this.props.bucket.bucketName})`);
+      }
+      arns.push(stack.formatArn({ service: 's3', region: '', account: '', resource: parsed.bucket, resourceName: parsed.key }));
+    }
+    if (tokens) {
+      check(this.props.bucket !== undefined, scope, 'baseline.bucket', undefined,
+        'Baseline URIs that are tokens (CloudFormation parameters) need the bucket that holds them, so the monitoring role can read them');
+      grantReadObjects(grantee, this.props.bucket!, '*',
+        'The baseline files travel with each model version and are named only at deploy time (CloudFormation parameters); ' +
+        'read access is limited to the baseline bucket.');
+    }
+    if (arns.length > 0) {
+      grantStatement(grantee, new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: arns }), 'The baseline files.');
+      if (!tokens && this.props.bucket?.encryptionKey) {
+        grantKey(grantee, this.props.bucket.encryptionKey, ['kms:Decrypt']);
+      }
+    }
+    return { constraintsUri: this.props.constraintsUri, statisticsUri: this.props.statisticsUri };
+  }
+}
+
+/**
+ * How often a monitoring job runs. Model Monitor runs at most hourly.
+ */
+export class MonitoringFrequency {
+  /** Every hour. */
+  public static readonly HOURLY = new MonitoringFrequency('cron(0 * ? * * *)', 1);
+  /** Every day at midnight UTC. */
+  public static readonly DAILY = new MonitoringFrequency('cron(0 0 ? * * *)', 24);
+
+  /**
+   * Every `hours` hours, starting at midnight UTC.
+   *
+   * @param hours 1, 2, 3, 4, 6, 8, 12 or 24
+   */
+  public static everyHours(hours: number): MonitoringFrequency {
+    check([1, 2, 3, 4, 6, 8, 12, 24].includes(hours), 'MonitoringFrequency.everyHours', 'hours', hours,
+      'It must be 1, 2, 3, 4, 6, 8, 12 or 24 (Model Monitor runs on whole hours that divide a day)');
+    return hours === 24 ? MonitoringFrequency.DAILY : new MonitoringFrequency(`cron(0 */${hours} ? * * *)`, hours);
+  }
+
+  private constructor(
+    /** The schedule expression. */
+    public readonly expressionString: string,
+    /** Hours between runs. */
+    public readonly intervalHours: number,
+  ) {}
+}
+
+/** Settings shared by every monitoring job. */
+export interface MonitoringJobOptions {
+  /**
+   * How often the job runs.
+   *
+   * @default MonitoringFrequency.HOURLY
+   */
+  readonly frequency?: MonitoringFrequency;
+
+  /**
+   * The processing instance type of the job.
+   *
+   * @default InstanceType.ML_M5_XLARGE
+   */
+  readonly instanceType?: InstanceType;
+
+  /**
+   * The number of processing instances.
+   *
+   * @default 1
+   */
+  readonly instanceCount?: number;
+
+  /**
+   * The size of the job's storage volume (1 to 16384 GiB).
+   *
+   * @default Size.gibibytes(20)
+   */
+  readonly volumeSize?: Size;
+
+  /**
+   * How long a run may take. An hourly job must finish within the hour.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxRuntime?: Duration;
+}
+
+/** The data quality monitor: captured inputs compared with the training data's baseline. */
+export interface DataQualityMonitorOptions extends MonitoringJobOptions {
+  /** The baseline (constraints and statistics). */
+  readonly baseline: MonitoringBaseline;
+
+  /**
+   * Publish per-feature drift metrics to CloudWatch (`aws/sagemaker/Endpoints/data-metrics`).
+   *
+   * @default true
+   */
+  readonly publishMetrics?: boolean;
+}
+
+/** The problem a model solves, for the model quality monitor. */
+export enum ProblemType {
+  /** Two classes. */
+  BINARY_CLASSIFICATION = 'BinaryClassification',
+  /** More than two classes. */
+  MULTICLASS_CLASSIFICATION = 'MulticlassClassification',
+  /** A number. */
+  REGRESSION = 'Regression',
+}
+
+/** The model quality monitor: predictions compared with ground truth labels. */
+export interface ModelQualityMonitorOptions extends MonitoringJobOptions {
+  /** The problem type. */
+  readonly problemType: ProblemType;
+
+  /** The baseline (constraints). */
+  readonly baseline: MonitoringBaseline;
+
+  /** The bucket where ground truth labels are uploaded. */
+  readonly groundTruthBucket: s3.IBucket;
+
+  /**
+   * The key prefix of the ground truth labels in `groundTruthBucket`.
+   *
+   * @default "ground-truth/<endpoint name>"
+   */
+  readonly groundTruthPrefix?: string;
+
+  /**
+   * The attribute of the endpoint output that holds the prediction (an index for CSV, a
+   * JSONPath for JSON).
+   *
+   * @default - none (regression and CSV output: the whole output)
+   */
+  readonly inferenceAttribute?: string;
+
+  /**
+   * The attribute of the endpoint output that holds the probability (classification).
+   *
+   * @default - none
+   */
+  readonly probabilityAttribute?: string;
+
+  /**
+   * The threshold above which a probability counts as the positive class (binary classification).
+   *
+   * @default - none
+   */
+  readonly probabilityThresholdAttribute?: number;
+}

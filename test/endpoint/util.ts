@@ -1,0 +1,41 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ArtifactBucket } from '../../lib/core';
+import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource } from '../../lib/endpoint';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+export const PACKAGE_ARN = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package/churn/3`;
+
+/** A stack with an artifact bucket, in a fixed account and region unless told otherwise. */
+export function newStack(app: App = new App(), env: boolean = true): { stack: Stack; artifacts: ArtifactBucket } {
+  const stack = new Stack(app, 'Stack', env ? { env: { account: ACCOUNT, region: REGION } } : {});
+  const artifacts = new ArtifactBucket(stack, 'Artifacts');
+  return { stack, artifacts };
+}
+
+/** The model of the promote path: an approved model package version. */
+export function packageModel(artifacts: ArtifactBucket, arn: string = PACKAGE_ARN): ModelSource {
+  return ModelSource.fromModelPackageArn(arn, { modelDataBucket: artifacts.bucket, modelDataKeyPrefix: 'models' });
+}
+
+/** Build an endpoint in a fresh stack and return it with its template. */
+export function build(props: (artifacts: ArtifactBucket, stack: Stack) => Partial<EndpointWithMonitorProps> = () => ({})) {
+  const { stack, artifacts } = newStack();
+  const extra = props(artifacts, stack);
+  const endpoint = new EndpointWithMonitor(stack, 'Endpoint', {
+    model: packageModel(artifacts),
+    encryptionKey: artifacts.encryptionKey,
+    dataBucket: artifacts.bucket,
+    ...extra,
+  });
+  return { stack, artifacts, endpoint, template: Template.fromStack(stack) };
+}
+
+/** The only resource of a type, its properties. */
+export function onlyResource(template: Template, type: string): any {
+  const found = Object.values(template.findResources(type));
+  if (found.length !== 1) { throw new Error(`expected one ${type}, found ${found.length}`); }
+  return found[0];
+}
+
