@@ -19,9 +19,11 @@ export function packageModel(artifacts: ArtifactBucket, arn: string = PACKAGE_AR
   return ModelSource.fromModelPackageArn(arn, { modelDataBucket: artifacts.bucket, modelDataKeyPrefix: 'models' });
 }
 
-/** Build an endpoint in a fresh stack and return it with its template. */
-export function build(props: (artifacts: ArtifactBucket, stack: Stack) => Partial<EndpointWithMonitorProps> = () => ({})) {
-  const { stack, artifacts } = newStack();
+type PropsFn = (artifacts: ArtifactBucket, stack: Stack) => Partial<EndpointWithMonitorProps>;
+
+/** Build an endpoint in a fresh stack (not synthesized yet). */
+export function make(props: PropsFn = () => ({}), app: App = new App()) {
+  const { stack, artifacts } = newStack(app);
   const extra = props(artifacts, stack);
   const endpoint = new EndpointWithMonitor(stack, 'Endpoint', {
     model: packageModel(artifacts),
@@ -29,7 +31,13 @@ export function build(props: (artifacts: ArtifactBucket, stack: Stack) => Partia
     dataBucket: artifacts.bucket,
     ...extra,
   });
-  return { stack, artifacts, endpoint, template: Template.fromStack(stack) };
+  return { stack, artifacts, endpoint };
+}
+
+/** Build an endpoint in a fresh stack and return it with its template. */
+export function build(props: PropsFn = () => ({})) {
+  const made = make(props);
+  return { ...made, template: Template.fromStack(made.stack) };
 }
 
 /** The only resource of a type, its properties. */
