@@ -19,6 +19,8 @@ import { SAGEMAKER_NAME_PATTERN, SageMakerName } from '../core/names';
 import { ProjectKey } from '../core/project-key';
 import { check, checkExclusive, isLiteralNumber, isLiteralString, propError } from '../private/errors';
 import { HandlerFunction } from '../private/handler-function';
+// One enum for the whole library: the register-model step of the training pipeline defines it.
+import { ModelApprovalStatus } from '../training-pipeline/model-steps';
 
 /** The detail-type SageMaker gives model package events. */
 const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
@@ -28,18 +30,6 @@ const MAX_THRESHOLDS = 20;
 
 /** The `source` field of the handler's results, so the notification rule matches only them. */
 const RESULT_SOURCE = 'cdk-sagemaker-mlops/approval-policy';
-
-/**
- * A model approval status of a model package version.
- */
-export enum ModelApprovalStatus {
-  /** Registered and waiting for a decision. */
-  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
-  /** Approved: may be deployed. */
-  APPROVED = 'Approved',
-  /** Rejected: must not be deployed. */
-  REJECTED = 'Rejected',
-}
 
 /**
  * Props of a {@link ModelRegistryApproval}.
