@@ -8,3 +8,4 @@ export * from './model-steps';
 export * from './control-steps';
 export * from './check-steps';
 export * from './definition';
+export * from './training-pipeline';

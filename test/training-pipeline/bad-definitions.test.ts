@@ -1,0 +1,214 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  Condition, ConditionStep, ContainerImage, ExecutionVariable, FailStep, LambdaStep, PipelineParameter, PipelineValue,
+  PipelineValueType, ProcessingStep, PropertyFile, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
+} from '../../lib/training-pipeline';
+
+const IMAGE = ContainerImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1');
+
+function train(name: string, inputUri = 's3://bucket/data/', extra: { dependsOn?: Step[] } = {}): TrainingStep {
+  return new TrainingStep(name, { image: IMAGE, inputs: [{ channelName: 'train', s3Uri: inputUri }], dependsOn: extra.dependsOn });
+}
+
+/** Synthesize a pipeline with the given steps (and parameters) and return the validation error. */
+function synthError(build: (p: TrainingPipeline) => void): string {
+  const app = new App();
+  const stack = new Stack(app, 'S');
+  const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'bad' });
+  build(pipeline);
+  try {
+    app.synth();
+  } catch (e: any) {
+    return String(e.message);
+  }
+  throw new Error('synth succeeded');
+}
+
+describe('bad definitions are reported at synth, naming the step and the rule', () => {
+  test('two different steps with the same name', () => {
+    expect(synthError((p) => p.addStep(train('Train'), train('Train'))))
+      .toMatch(/\[S\/Pipeline\] Invalid prop `definition`: received "step Train"\. Two different steps are named "Train"; step names must be unique/);
+  });
+
+  test('the same step added twice (top level and in a condition branch)', () => {
+    const t = train('Train');
+    expect(synthError((p) => p.addStep(t, new ConditionStep('Gate', { conditions: [Condition.equals(1, 1)], ifSteps: [t] }))))
+      .toMatch(/received "step Train"\. The step is added more than once/);
+  });
+
+  test('a reference to a step that is not part of the pipeline', () => {
+    const outside = train('Outside');
+    expect(synthError((p) => p.addStep(train('Train', outside.properties.modelArtifacts.s3ModelArtifacts.asString))))
+      .toMatch(/received "step Train"\. It refers to step "Outside" \(Steps\.Outside\.ModelArtifacts\.S3ModelArtifacts\), which is not part of the pipeline/);
+  });
+
+  test('an explicit dependency on a step outside the pipeline', () => {
+    const outside = train('Outside');
+    expect(synthError((p) => p.addStep(train('Train', undefined, { dependsOn: [outside] }))))
+      .toMatch(/It refers to step "Outside" \(DependsOn Outside\), which is not part of the pipeline/);
+  });
+
+  test('a parameter the pipeline does not declare', () => {
+    const input = PipelineParameter.string('InputData');
+    expect(synthError((p) => p.addStep(train('Train', input.asString))))
+      .toMatch(/received "step Train"\. It uses parameter "InputData", which the pipeline does not declare; add it with addParameter\(\)/);
+  });
+
+  test('two parameters with the same name', () => {
+    expect(synthError((p) => {
+      p.addParameter(PipelineParameter.string('Input'), PipelineParameter.integer('Input'));
+      p.addStep(train('Train'));
+    })).toMatch(/received "parameter Input"\. Two different parameters are named "Input"/);
+  });
+
+  test('a cycle through data and explicit dependencies', () => {
+    expect(synthError((p) => {
+      const a = train('A');
+      const b = train('B', a.properties.modelArtifacts.s3ModelArtifacts.asString);
+      a.addDependency(b);
+      p.addStep(a, b);
+    })).toMatch(/The steps form a cycle: (A -> B -> A|B -> A -> B)/);
+  });
+
+  test('a step that depends on itself', () => {
+    expect(synthError((p) => {
+      const a = train('A');
+      a.addDependency(a);
+      p.addStep(a);
+    })).toMatch(/The steps form a cycle: A -> A/);
+  });
+
+  test('a condition that compares a string with a number', () => {
+    const name = PipelineParameter.string('Name', { defaultValue: 'x' });
+    expect(synthError((p) => {
+      p.addParameter(name);
+      p.addStep(new ConditionStep('Gate', { conditions: [Condition.greaterThan(name, 3)], ifSteps: [train('Train')] }));
+    })).toMatch(/received "step Gate"\. The condition GreaterThan compares Parameters\.Name \(String\) with 3: operands must be of comparable types/);
+  });
+
+  test('an ordering condition on a boolean', () => {
+    const flag = PipelineParameter.boolean('Flag', { defaultValue: true });
+    expect(synthError((p) => {
+      p.addParameter(flag);
+      p.addStep(new ConditionStep('Gate', { conditions: [Condition.lessThan(flag, true)], ifSteps: [train('Train')] }));
+    })).toMatch(/The condition LessThan orders a boolean .*booleans can only be compared with Equals/);
+  });
+
+  test('an In condition whose values do not match the query type, nested in Not and Or', () => {
+    const count = PipelineParameter.integer('Count', { defaultValue: 1 });
+    expect(synthError((p) => {
+      p.addParameter(count);
+      p.addStep(new ConditionStep('Gate', {
+        conditions: [Condition.or(Condition.not(Condition.isIn(count, [1, 'two'])), Condition.equals(ExecutionVariable.START_DATE_TIME, 'x'))],
+        ifSteps: [train('Train')],
+      }));
+    })).toMatch(/The condition In looks for Parameters\.Count \(Integer\) among values that include "two"/);
+  });
+
+  test('Std:JsonGet on a property file no step declares', () => {
+    const report = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'evaluation.json' });
+    expect(synthError((p) => p.addStep(new ConditionStep('Gate', {
+      conditions: [Condition.lessThan(report.get('mse', PipelineValueType.FLOAT), 1)],
+      ifSteps: [train('Train')],
+    })))).toMatch(/Std:JsonGet reads the property file "Report", which no processing step declares/);
+  });
+
+  test('Std:JsonGet on a property file of a step outside the pipeline', () => {
+    const report = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'evaluation.json' });
+    new ProcessingStep('Evaluate', { image: IMAGE, outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }], propertyFiles: [report] });
+    expect(synthError((p) => p.addStep(new ConditionStep('Gate', { conditions: [Condition.lessThan(report.get('mse'), 1)], ifSteps: [train('Train')] }))))
+      .toMatch(/It refers to step "Evaluate" \(Std:JsonGet\(Steps\.Evaluate\.PropertyFiles\.Report, mse\)\), which is not part of the pipeline/);
+  });
+
+  test('a pipeline without steps', () => {
+    expect(synthError(() => undefined)).toMatch(/received "no steps"\. A pipeline needs at least one step/);
+  });
+
+  test('an input and an output with the same name', () => {
+    expect(synthError((p) => p.addStep(new ProcessingStep('Prep', {
+      image: IMAGE,
+      inputs: [{ inputName: 'data', source: 's3://bucket/in', destination: '/opt/ml/processing/input' }],
+      outputs: [{ outputName: 'data', source: '/opt/ml/processing/output' }],
+    })))).toMatch(/received "step Prep"\. The input or output name "data" is used twice/);
+  });
+
+  test('every problem is reported together', () => {
+    const message = synthError((p) => {
+      const undeclared = PipelineParameter.string('Undeclared');
+      p.addStep(train('Train'), train('Train'), train('Other', undeclared.asString));
+    });
+    expect(message).toMatch(/Two different steps are named "Train"/);
+    expect(message).toMatch(/It uses parameter "Undeclared"/);
+  });
+});
+
+describe('bad arguments throw at once', () => {
+  test('a step name SageMaker rejects', () => {
+    expect(() => train('has space')).toThrow(/\[TrainingStep\] Invalid prop `stepName`: received "has space"\. A step name must be 1 to 256 letters, digits, dashes or underscores/);
+  });
+
+  test('a parameter name SageMaker rejects', () => {
+    expect(() => PipelineParameter.string('a.b')).toThrow(/Invalid prop `name`: received "a\.b"\. A parameter name must be/);
+  });
+
+  test('an integer parameter with a fractional default', () => {
+    expect(() => PipelineParameter.integer('Count', { defaultValue: 1.5 })).toThrow(/\[parameter Count\] Invalid prop `defaultValue`: received 1\.5\. An integer parameter needs an integer default/);
+  });
+
+  test('a string parameter whose default is not one of its enum values', () => {
+    expect(() => PipelineParameter.string('Kind', { defaultValue: 'c', enumValues: ['a', 'b'] })).toThrow(/received "c"\. It must be one of the enumValues \(a, b\)/);
+  });
+
+  test('a property file whose output the step does not have', () => {
+    const report = new PropertyFile({ name: 'Report', outputName: 'missing', path: 'evaluation.json' });
+    expect(() => new ProcessingStep('Evaluate', { image: IMAGE, outputs: [{ outputName: 'evaluation', source: '/x' }], propertyFiles: [report] }))
+      .toThrow(/\[step Evaluate\] Invalid prop `propertyFiles`: received "Report"\. The property file's output "missing" is not one of the step's outputs \(evaluation\)/);
+  });
+
+  test('a property file declared by two steps', () => {
+    const report = new PropertyFile({ name: 'Report', outputName: 'evaluation', path: 'evaluation.json' });
+    const outputs = [{ outputName: 'evaluation', source: '/x' }];
+    new ProcessingStep('A', { image: IMAGE, outputs, propertyFiles: [report] });
+    expect(() => new ProcessingStep('B', { image: IMAGE, outputs, propertyFiles: [report] })).toThrow(/The property file is already declared by step "A"/);
+  });
+
+  test('the S3 URI of an output the step does not have', () => {
+    const step = new ProcessingStep('Prep', { image: IMAGE, outputs: [{ outputName: 'train', source: '/x' }] });
+    expect(() => step.properties.outputUri('test')).toThrow(/\[step Prep\] Invalid prop `outputName`: received "test"\. The step has no such output; its outputs are: train/);
+  });
+
+  test('an operand that is neither a literal nor a pipeline value', () => {
+    expect(() => Condition.equals({ a: 1 }, 1)).toThrow(/\[Condition Equals\] Invalid prop `operand`: received \{"a":1\}/);
+  });
+
+  test('a retry policy with both maxAttempts and expireAfter, and job exceptions on a Lambda step', () => {
+    expect(() => new TrainingStep('T', {
+      image: IMAGE, retryPolicies: [{ exceptionTypes: [RetryExceptionType.THROTTLING], maxAttempts: 2, expireAfter: Duration.minutes(5) }],
+    })).toThrow(/Give either maxAttempts or expireAfter, not both/);
+    const stack = new Stack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111122223333:function:f');
+    expect(() => new LambdaStep('Call', { function: fn, retryPolicies: [{ exceptionTypes: [RetryExceptionType.CAPACITY_ERROR] }] }))
+      .toThrow(/SageMaker job exception types apply only to Processing, Training, Tuning and Transform steps, not to a Lambda step/);
+  });
+
+  test('a pipeline name SageMaker rejects', () => {
+    expect(() => new TrainingPipeline(new Stack(), 'P', { pipelineName: 'under_score' }))
+      .toThrow(/\[Default\/P\] Invalid prop `pipelineName`: received "under_score"\. A pipeline name must be/);
+  });
+
+  test('a built-in image in a region the lookup table does not know', () => {
+    const stack = new Stack(new App(), 'S', { env: { region: 'xx-nowhere-1' } });
+    const pipeline = new TrainingPipeline(stack, 'P');
+    pipeline.addStep(new TrainingStep('Train', { image: ContainerImage.xgboost() }), new FailStep('F'));
+    expect(() => Template.fromStack(stack)).toThrow(/received "step Train"\. \[S\/P\] Invalid prop `image`: received "sagemaker-xgboost:1\.7-1"\. No built-in image is known for region xx-nowhere-1/);
+  });
+
+  test('a pipeline value used outside a pipeline definition', () => {
+    const stack = new Stack();
+    const param = PipelineParameter.string('P');
+    expect(() => stack.resolve({ x: param.asString })).toThrow(/Parameters\.P is a SageMaker pipeline value: it can only be used inside a pipeline definition/);
+    expect(PipelineValue.fromToken(param.asString)).toBe(param);
+  });
+});
