@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ApprovalPolicy, MetricComparison, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
+import { loadEvent } from '../helpers/fixtures';
 
 const MSE = { metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 };
 
@@ -86,6 +87,26 @@ describe('the model package group (defaults: manual policy)', () => {
     expect(target.InputTransformer.InputTemplate).toContain(
       'https://<region>.console.aws.amazon.com/sagemaker/home?region=<region>#/model-registry/<detail-ModelPackageGroupName>');
     expect(target.InputTransformer.InputTemplate).toContain('Version <detail-ModelPackageVersion> of model package group');
+  });
+
+  test('the registration message, rendered from the documented sample event, carries version, metrics and console link', () => {
+    const rule = Object.values(template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { detail: { ModelApprovalStatus: ['PendingManualApproval'] } } },
+    }))[0] as any;
+    const { InputPathsMap: paths, InputTemplate: inputTemplate } = rule.Properties.Targets[0].InputTransformer;
+    const event = loadEvent('sagemaker-model-package-state-change.rejected');
+    event.detail.ModelApprovalStatus = 'PendingManualApproval';
+    let message = JSON.parse(inputTemplate) as string;
+    for (const [name, jsonPath] of Object.entries(paths as Record<string, string>)) {
+      const value = jsonPath.slice(2).split('.').reduce((v: any, k) => v?.[k], event);
+      expect(value).toBeDefined();
+      message = message.split(`<${name}>`).join(String(value));
+    }
+    expect(message).toBe('Version 2 of model package group versionedmp-p-idy6c3e1fiqj is waiting for approval (PendingManualApproval). ' +
+      'Model package: arn:aws:sagemaker:us-east-2:123456789012:model-package/versionedmp-p-idy6c3e1fiqj/2. ' +
+      'Model-quality metrics: s3://sagemaker-project-p-idy6c3e1fiqj/versionedmp-p-idy6c3e1fiqj/script-2021-02-24-10-55-15-413/output/evaluation/evaluation.json. ' +
+      'Review it and approve or reject it in the SageMaker console: ' +
+      'https://us-east-2.console.aws.amazon.com/sagemaker/home?region=us-east-2#/model-registry/versionedmp-p-idy6c3e1fiqj');
   });
 
   test('audit: approvals and rejections go to a retained, encrypted log group through a rule with no Lambda', () => {
