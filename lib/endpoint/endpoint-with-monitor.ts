@@ -994,8 +994,8 @@ export class EndpointWithMonitor extends Construct {
   private deploymentTiming(): { routing: TrafficRouting; wait: number; bake: number; total: number; timeout: number } {
     const d = this.props.deployment ?? {};
     const routing = d.trafficRouting ?? TrafficRouting.allAtOnce();
-    const wait = routing.waitInterval.toSeconds();
-    const bake = (d.bakeTime ?? Duration.minutes(5)).toSeconds();
+    const wait = routing.waitInterval.toSeconds({ integral: false });
+    const bake = (d.bakeTime ?? Duration.minutes(5)).toSeconds({ integral: false });
     let steps = 1;
     if (routing.type === TrafficRoutingType.LINEAR && routing.stepSize) {
       const count = this.props.initialInstanceCount ?? 2;
@@ -1009,7 +1009,7 @@ export class EndpointWithMonitor extends Construct {
     }
     const total = wait * steps + bake;
     const timeout = d.maximumExecutionTimeout
-      ? d.maximumExecutionTimeout.toSeconds()
+      ? d.maximumExecutionTimeout.toSeconds({ integral: false })
       : Math.min(28800, Math.max(600, total + 1800));
     return { routing, wait, bake, total, timeout };
   }
@@ -1112,8 +1112,8 @@ export class EndpointWithMonitor extends Construct {
       '`customMetric` and `customMetricTarget` go together');
     const scaleIn = a.scaleInCooldown ?? Duration.minutes(5);
     const scaleOut = a.scaleOutCooldown ?? Duration.minutes(1);
-    checkIntegerRange(this, 'autoscaling.scaleInCooldown (seconds)', scaleIn.toSeconds(), 0, 86400);
-    checkIntegerRange(this, 'autoscaling.scaleOutCooldown (seconds)', scaleOut.toSeconds(), 0, 86400);
+    checkIntegerRange(this, 'autoscaling.scaleInCooldown (seconds)', scaleIn.toSeconds({ integral: false }), 0, 86400);
+    checkIntegerRange(this, 'autoscaling.scaleOutCooldown (seconds)', scaleOut.toSeconds({ integral: false }), 0, 86400);
 
     const stack = Stack.of(this);
     const target = new appscaling.ScalableTarget(this, 'ScalableTarget', {
@@ -1203,8 +1203,8 @@ export class EndpointWithMonitor extends Construct {
     const maxRuntime = o.maxRuntime ?? Duration.hours(1);
     checkIntegerRange(this, `${prop}.instanceCount`, instanceCount, 1, 100);
     checkIntegerRange(this, `${prop}.volumeSize (GiB)`, volume.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 1, 16384);
-    checkIntegerRange(this, `${prop}.maxRuntime (seconds)`, maxRuntime.toSeconds(), 1, 86400);
-    check(maxRuntime.toSeconds() <= frequency.intervalHours * 3600, this, `${prop}.maxRuntime`, maxRuntime,
+    checkIntegerRange(this, `${prop}.maxRuntime (seconds)`, maxRuntime.toSeconds({ integral: false }), 1, 86400);
+    check(maxRuntime.toSeconds({ integral: false }) <= frequency.intervalHours * 3600, this, `${prop}.maxRuntime`, maxRuntime,
       `It must fit in the interval between runs (${frequency.intervalHours} hour(s))`);
     return {
       frequency,
@@ -1217,7 +1217,7 @@ export class EndpointWithMonitor extends Construct {
           volumeKmsKeyId: instanceType.hasInstanceStorage ? undefined : this.encryptionKey.keyArn,
         },
       },
-      stopping: { maxRuntimeInSeconds: maxRuntime.toSeconds() },
+      stopping: { maxRuntimeInSeconds: maxRuntime.toSeconds({ integral: false }) },
       network: {
         enableInterContainerTrafficEncryption: true,
         enableNetworkIsolation: true,
