@@ -5,15 +5,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as path from 'path';
-import { Construct, IDependable } from 'constructs';
-import { STORE_MANAGED_ROLES } from './private/managed';
-import { attachToRole, offlineStoreStatements } from './private/offline-role';
+import { Construct } from 'constructs';
+import { STORE_COVERAGE } from './private/managed';
+import { acknowledgeWildcards, attachToRole, offlineStoreStatements } from './private/offline-role';
 import { diffSchemas, LockEntry, lockSettings, readLock, writeLockEntry } from './private/lock-file';
 import {
   checkFeatureName, checkGroupName, checkPrefix, glueName, GLUE_NAME_PATTERN, MAX_FEATURES, ttlDuration,
 } from './private/rules';
 import { SchemaLockMode, SchemaLockOptions } from './schema-lock';
 import { ArtifactBucket } from '../core/artifact-bucket';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { ProjectKey } from '../core/project-key';
 import { check, checkIntegerRange, formatPropIssue, propError } from '../private/errors';
@@ -442,7 +443,7 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
         },
       }).ref;
       this.glueTableName = offline.glueTableName ?? Lazy.string({ produce: () => glueName(this.physicalNameNow(), 255) });
-      this.offlineStoreRole = offline.role ?? new iam.Role(this, 'OfflineStoreRole', {
+      this.offlineStoreRole = offline.role ?? new ManagedPolicyRole(this, 'OfflineStoreRole', {
         assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
         description: `SageMaker Feature Store writes the offline store of ${this.node.path}`,
       });
@@ -487,8 +488,9 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
     });
 
     if (this.offlineStoreEnabled) {
-      // SageMaker checks the role's access when it creates the group.
-      cfn.node.addDependency(...this.grantOfflineStoreRole(offline.role === undefined));
+      this.grantOfflineStoreRole();
+      // SageMaker checks the role's access when it creates the group (the dependency covers the role's policies).
+      cfn.node.addDependency(this.offlineStoreRole!);
     }
     this.lockSchema(props, onlineConfig, offlineConfig, roleArn);
   }
@@ -526,6 +528,10 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
    * Let `grantee` query the offline store with Athena: run queries in one workgroup, read the
    * Glue catalog, database and table of this group, read (and list) its S3 prefix, and decrypt
    * with its key.
+   *
+   * The object read is the grant's only wildcard (`<prefix>/*`: SageMaker names the objects);
+   * when the grantee is a role of this app, that one AwsSolutions-IAM5 finding is acknowledged on
+   * the role, for that resource only.
    */
   public grantOfflineQuery(grantee: iam.IGrantable, options: OfflineQueryGrantOptions = {}): iam.Grant {
     if (!this.offlineStoreEnabled) {
@@ -543,11 +549,15 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
       resourceArns: this.glueArns(),
     }));
-    grant.combine(iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: [this.offlineStoreBucket!.arnForObjects(`${this.offlineStorePrefix}/*`)],
-    }));
+    const objects = this.offlineStoreBucket!.arnForObjects(`${this.offlineStorePrefix}/*`);
+    grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [objects] }));
+    // The one wildcard of this grant: acknowledged for exactly that resource, on the grantee's role only.
+    const principal = grantee.grantPrincipal;
+    if (principal instanceof iam.Role) {
+      acknowledgeWildcards(principal, [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] })],
+        `SageMaker names the offline store objects (account, region, group name, time); the read grant is limited to the ` +
+        `offline store prefix "${this.offlineStorePrefix}/" of the feature group ${this.node.path}.`);
+    }
     grant.combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket', 's3:GetBucketLocation'],
@@ -574,13 +584,18 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
   }
 
   /** The offline store role writes objects under the prefix and keeps the Glue table current. */
-  private grantOfflineStoreRole(ownRole: boolean): IDependable[] {
+  private grantOfflineStoreRole(): void {
     const role = this.offlineStoreRole!;
-    if (STORE_MANAGED_ROLES.has(role)) { return [role]; }
     const bucket = this.offlineStoreBucket!;
     const keys = [this.offlineKey!, ...(bucket.encryptionKey ? [bucket.encryptionKey] : [])];
+    const covered = STORE_COVERAGE.get(role);
+    if (covered && covered.bucket === bucket && covered.databaseName === this.glueDatabaseName
+      && (this.offlineStorePrefix === covered.prefix || this.offlineStorePrefix!.startsWith(`${covered.prefix}/`))
+      && keys.every((k) => covered.keys.includes(k))) {
+      return;
+    }
     const statements = offlineStoreStatements({ bucket, prefix: this.offlineStorePrefix!, glueArns: this.glueArns(), keys });
-    return attachToRole(this, 'OfflineStorePolicy', role, ownRole, statements,
+    attachToRole(role, statements,
       `SageMaker Feature Store writes objects under keys it generates (account, region, group name, time) below the offline ` +
       `store prefix "${this.offlineStorePrefix}/" of this group only.`);
   }

@@ -1,2 +1,3 @@
 export * from './schema-lock';
 export * from './feature-group';
+export * from './feature-store';

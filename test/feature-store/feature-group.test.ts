@@ -93,7 +93,7 @@ describe('FeatureGroup with defaults', () => {
     expect(fg.DeletionPolicy).toBe('Retain');
     expect(fg.UpdateReplacePolicy).toBe('Retain');
     expect(fg.DependsOn).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^OrdersOfflineStoreRole/), expect.stringMatching(/^OrdersOfflineStorePolicy/),
+      expect.stringMatching(/^OrdersOfflineStoreRole[0-9A-F]{8}$/), expect.stringMatching(/^OrdersOfflineStoreRolePermissions/),
     ]));
   });
 

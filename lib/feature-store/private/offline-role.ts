@@ -2,7 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct, IDependable } from 'constructs';
+import { IConstruct } from 'constructs';
 
 /** What the offline store role needs: write under a prefix, keep Glue tables current, encrypt. */
 export interface OfflineAccess {
@@ -41,23 +41,14 @@ export function offlineStoreStatements(access: OfflineAccess): iam.PolicyStateme
 }
 
 /**
- * Give `role` the statements: as a customer managed policy when the role is ours (no inline
- * policy), else through the role's own principal policy. Returns what the feature group must
- * wait for.
+ * Give `role` the statements (a ManagedPolicyRole keeps them in customer managed policies) and
+ * acknowledge their wildcard resources on that role only.
  */
-export function attachToRole(scope: Construct, id: string, role: iam.IRole, ownRole: boolean,
-  statements: iam.PolicyStatement[], wildcardReason: string): IDependable[] {
-  if (ownRole) {
-    const policy = new iam.ManagedPolicy(scope, id, {
-      description: 'SageMaker Feature Store offline store access (one prefix, one Glue database, the store keys)',
-      statements,
-      roles: [role],
-    });
-    acknowledgeWildcards(policy, statements, wildcardReason);
-    return [role, policy];
-  }
+export function attachToRole(role: iam.IRole, statements: iam.PolicyStatement[], wildcardReason: string): void {
   for (const s of statements) { role.addToPrincipalPolicy(s); }
-  return [role];
+  if (role instanceof iam.Role) {
+    acknowledgeWildcards(role, statements, wildcardReason);
+  }
 }
 
 /**

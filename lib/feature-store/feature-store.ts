@@ -1,0 +1,187 @@
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { FeatureGroup, FeatureGroupProps } from './feature-group';
+import { STORE_COVERAGE } from './private/managed';
+import { attachToRole, offlineStoreStatements } from './private/offline-role';
+import { checkPrefix, glueName, GLUE_NAME_PATTERN } from './private/rules';
+import { SchemaLockOptions } from './schema-lock';
+import { ArtifactBucket } from '../core/artifact-bucket';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { ProjectKey } from '../core/project-key';
+import { check, childPath } from '../private/errors';
+
+/**
+ * Props of a {@link FeatureStore}.
+ */
+export interface FeatureStoreProps {
+  /**
+   * The key that encrypts every group's online and offline store (unless a group names its own).
+   *
+   * @default - a new `ProjectKey`
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The bucket of the offline stores, for example the project's artifact bucket.
+   *
+   * @default - a new `ArtifactBucket` encrypted with `encryptionKey`
+   */
+  readonly offlineStoreBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the offline stores in the bucket; each group writes below
+   * `<prefix>/<group id, lowercase>`.
+   *
+   * @default "feature-store"
+   */
+  readonly offlineStorePrefix?: string;
+
+  /**
+   * The role SageMaker assumes to write the offline stores (trusting `sagemaker.amazonaws.com`).
+   * When it is a role of this app, the store grants it access to the prefix, the Glue database
+   * and the keys.
+   *
+   * @default - a new role with exactly that access, in customer managed policies
+   */
+  readonly offlineStoreRole?: iam.IRole;
+
+  /**
+   * An existing Glue database (in this account's Data Catalog) for the offline store tables.
+   *
+   * @default - a new Glue database
+   */
+  readonly glueDatabaseName?: string;
+
+  /**
+   * Where the schema lock file is and how it is used, for every group of the store.
+   *
+   * @default - see `SchemaLockOptions`
+   */
+  readonly schemaLock?: SchemaLockOptions;
+
+  /**
+   * What happens to the groups, the key and the bucket this construct creates when they leave
+   * the stack. A group may set its own.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The feature store of a project: feature groups that share a key, an offline store bucket
+ * prefix, a Glue database and the role SageMaker uses to write the offline stores.
+ */
+export class FeatureStore extends Construct {
+  /** The key of the stores. */
+  public readonly encryptionKey: kms.IKey;
+
+  /** The bucket of the offline stores. */
+  public readonly offlineStoreBucket: s3.IBucket;
+
+  /** The key prefix of the offline stores, without a trailing slash. */
+  public readonly offlineStorePrefix: string;
+
+  /** The role SageMaker assumes to write the offline stores. */
+  public readonly offlineStoreRole: iam.IRole;
+
+  /** The Glue database of the offline store tables. */
+  public readonly glueDatabaseName: string;
+
+  private readonly groups: FeatureGroup[] = [];
+  private readonly props: FeatureStoreProps;
+
+  constructor(scope: Construct, id: string, props: FeatureStoreProps = {}) {
+    const where = childPath(scope, id);
+    if (props.offlineStorePrefix !== undefined) { checkPrefix(where, 'offlineStorePrefix', props.offlineStorePrefix); }
+    if (props.glueDatabaseName !== undefined && !Token.isUnresolved(props.glueDatabaseName)) {
+      check(GLUE_NAME_PATTERN.test(props.glueDatabaseName), where, 'glueDatabaseName', props.glueDatabaseName,
+        'Glue names have 1 to 255 characters: lowercase letters, digits and underscores');
+    }
+    super(scope, id);
+    this.props = props;
+    const stack = Stack.of(this);
+    this.encryptionKey = props.encryptionKey ?? new ProjectKey(this, 'Key', {
+      description: `cdk-sagemaker-mlops feature store ${this.node.path}: online and offline stores`,
+      removalPolicy: props.removalPolicy,
+    });
+    this.offlineStoreBucket = props.offlineStoreBucket ?? new ArtifactBucket(this, 'OfflineStore', {
+      encryptionKey: this.encryptionKey,
+      removalPolicy: props.removalPolicy,
+    }).bucket;
+    this.offlineStorePrefix = (props.offlineStorePrefix ?? 'feature-store').replace(/\/+$/, '');
+    this.glueDatabaseName = props.glueDatabaseName ?? new glue.CfnDatabase(this, 'GlueDatabase', {
+      catalogId: stack.account,
+      databaseInput: {
+        name: glueName(`${Token.isUnresolved(stack.stackName) ? 'stack' : stack.stackName}-${id}`, 255),
+        description: `Offline stores of the SageMaker feature groups of ${this.node.path}`,
+      },
+    }).ref;
+    this.offlineStoreRole = props.offlineStoreRole ?? new ManagedPolicyRole(this, 'OfflineStoreRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker Feature Store writes the offline stores of ${this.node.path}`,
+    });
+
+    const keys = [this.encryptionKey, ...(this.offlineStoreBucket.encryptionKey ? [this.offlineStoreBucket.encryptionKey] : [])];
+    const glueArns = [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.glueDatabaseName }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.glueDatabaseName}/*` }),
+    ];
+    attachToRole(this.offlineStoreRole,
+      offlineStoreStatements({ bucket: this.offlineStoreBucket, prefix: this.offlineStorePrefix, glueArns, keys }),
+      `SageMaker Feature Store writes objects under keys it generates (account, region, group name, time) below the store's ` +
+      `offline prefix "${this.offlineStorePrefix}/", and creates one table per feature group, named after the group, in the ` +
+      'store\'s own Glue database; the wildcards are limited to that prefix and that database.');
+    STORE_COVERAGE.set(this.offlineStoreRole, {
+      bucket: this.offlineStoreBucket,
+      prefix: this.offlineStorePrefix,
+      databaseName: this.glueDatabaseName,
+      keys,
+    });
+  }
+
+  /** The feature groups added so far. */
+  public get featureGroups(): FeatureGroup[] {
+    return [...this.groups];
+  }
+
+  /**
+   * Add a feature group that uses the store's key, bucket prefix, Glue database, role, schema
+   * lock settings and removal policy, unless its props say otherwise.
+   *
+   * @param id construct id of the group (part of its derived name, its prefix and its lock key: keep it stable)
+   * @param props the group
+   */
+  public addFeatureGroup(id: string, props: FeatureGroupProps): FeatureGroup {
+    const offlineOn = props.offlineStore?.enabled ?? true;
+    const group = new FeatureGroup(this, id, {
+      ...props,
+      encryptionKey: props.encryptionKey ?? this.encryptionKey,
+      offlineStore: offlineOn ? {
+        bucket: this.offlineStoreBucket,
+        prefix: `${this.offlineStorePrefix}/${id.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'group'}`,
+        role: this.offlineStoreRole,
+        glueDatabaseName: this.glueDatabaseName,
+        ...definedOnly(props.offlineStore),
+      } : props.offlineStore,
+      schemaLock: props.schemaLock ?? this.props.schemaLock,
+      removalPolicy: props.removalPolicy ?? this.props.removalPolicy,
+    });
+    this.groups.push(group);
+    return group;
+  }
+}
+
+/** The keys of `o` whose value is not undefined (so a spread never erases a default). */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o ?? {})) {
+    if (v !== undefined) { (out as any)[k] = v; }
+  }
+  return out;
+}
