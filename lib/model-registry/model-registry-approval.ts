@@ -1,4 +1,6 @@
 import { Annotations, Arn, ArnFormat, Aws, Duration, Fn, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -212,6 +214,12 @@ export class ModelRegistryApproval extends Construct {
   /** The approval-policy handler; undefined when no metrics are read. */
   public readonly approvalFunction?: lambda.IFunction;
 
+  /**
+   * Raised (and notified on the topic) when an event could not be handled after all retries and
+   * waits in the handler's dead-letter queue; undefined when there is no handler.
+   */
+  public readonly approvalFailureAlarm?: cloudwatch.IAlarm;
+
   /** The log group of the audit records; undefined when `auditLog` is false. */
   public readonly auditLogGroup?: logs.ILogGroup;
 
@@ -268,7 +276,20 @@ export class ModelRegistryApproval extends Construct {
     // --- the approval policy ------------------------------------------------------------------
     const readsMetrics = this.approvalPolicy !== ApprovalPolicy.MANUAL || props.metricsBucket !== undefined;
     if (readsMetrics) {
-      this.approvalFunction = this.createHandler(props);
+      const handler = this.createHandler(props);
+      this.approvalFunction = handler.function;
+      // A version whose event ends in the dead-letter queue was never evaluated: tell a person.
+      const alarm = new cloudwatch.Alarm(this, 'ApprovalFailureAlarm', {
+        alarmDescription: `Events of model package group ${this.modelPackageGroupName} could not be handled by the approval-policy ` +
+          'handler after all retries; the versions stay pending. See the handler\'s log group and its dead-letter queue.',
+        metric: handler.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+      this.approvalFailureAlarm = alarm;
     } else {
       this.onRegistered('NotifyOnRegistration', new targets.SnsTopic(this.notificationTopic, {
         message: this.registrationMessage(),
@@ -487,7 +508,7 @@ export class ModelRegistryApproval extends Construct {
       `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/model-registry/${group}`);
   }
 
-  private createHandler(props: ModelRegistryApprovalProps): lambda.IFunction {
+  private createHandler(props: ModelRegistryApprovalProps): HandlerFunction {
     const bucket = props.metricsBucket!;
     const prefix = props.metricsKeyPrefix ?? '';
     const thresholds: ThresholdSpec[] = (props.metricThresholds ?? []).map((t) => ({
@@ -550,7 +571,7 @@ export class ModelRegistryApproval extends Construct {
       maxEventAge: Duration.hours(6),
     }));
     this.acknowledgeHandlerFindings(handler, bucket, prefix);
-    return handler.function;
+    return handler;
   }
 
   private acknowledgeHandlerFindings(handler: HandlerFunction, bucket: s3.IBucket, prefix: string): void {

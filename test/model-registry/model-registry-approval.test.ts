@@ -69,6 +69,11 @@ describe('the model package group (defaults: manual policy)', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
+  test('manual policy without metrics: no alarm', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(registry.approvalFailureAlarm).toBeUndefined();
+  });
+
   test('manual policy: no Lambda; registrations notify the topic with version, metrics location and console link', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
     const rules = template.findResources('AWS::Events::Rule', {
@@ -366,6 +371,20 @@ describe('metric-threshold policy', () => {
       },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^RegistryNotifications') }, InputPath: '$.detail.responsePayload' })],
     });
+  });
+
+  test('an alarm on the dead-letter queue tells the topic when an event could not be handled', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RegistryApprovalHandlerDeadLetters'), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^RegistryNotifications') }],
+    });
+    expect(registry.approvalFailureAlarm).toBeDefined();
   });
 
   test('no input-transformer registration notification (the handler notifies with the metrics)', () => {
