@@ -109,9 +109,12 @@ class BuiltInImage extends ContainerImage {
       });
       account = mapping.findInMap(Aws.REGION, 'account');
     }
+    const literal = !Token.isUnresolved(stack.region);
+    const suffix = literal ? (stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com') : stack.urlSuffix;
+    const partition = literal ? partitionOf(stack.region) : stack.partition;
     return {
-      imageUri: `${account}.dkr.ecr.${stack.region}.${stack.urlSuffix}/${this.repository}:${this.tag}`,
-      repositoryArn: `arn:${stack.partition}:ecr:${stack.region}:${account}:repository/${this.repository}`,
+      imageUri: `${account}.dkr.ecr.${stack.region}.${suffix}/${this.repository}:${this.tag}`,
+      repositoryArn: `arn:${partition}:ecr:${stack.region}:${account}:repository/${this.repository}`,
     };
   }
 }
@@ -136,6 +139,13 @@ class UriImage extends ContainerImage {
   public _bind(scope: IConstruct): ContainerImageConfig {
     return { imageUri: this.uri, repositoryArn: ecrRepositoryArnOf(this.uri, Stack.of(scope).partition) };
   }
+}
+
+/** The partition of a literal region. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) { return 'aws-cn'; }
+  if (region.startsWith('us-gov-')) { return 'aws-us-gov'; }
+  return 'aws';
 }
 
 const PART = '(?:\\$\\{Token\\[[^\\]]+\\]\\}|[A-Za-z0-9-]+)';
