@@ -560,15 +560,35 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
     }
     grant.combine(iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      actions: ['s3:ListBucket'],
       resourceArns: [this.offlineStoreBucket!.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [this.offlineStorePrefix, `${this.offlineStorePrefix}/*`] } },
     }));
+    grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [this.offlineStoreBucket!.bucketArn] }));
     this.offlineKey!.grant(grantee, 'kms:Decrypt');
     if (this.offlineStoreBucket!.encryptionKey && this.offlineStoreBucket!.encryptionKey !== this.offlineKey) {
       this.offlineStoreBucket!.encryptionKey.grant(grantee, 'kms:Decrypt');
     }
     if (options.queryResultsBucket) {
-      options.queryResultsBucket.grantReadWrite(grantee, `${options.queryResultsPrefix ?? 'athena-results/'}*`);
+      const results = options.queryResultsBucket;
+      const prefix = options.queryResultsPrefix ?? 'athena-results/';
+      checkPrefix(this, 'queryResultsPrefix', prefix);
+      const resultObjects = results.arnForObjects(`${prefix}*`);
+      grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resourceArns: [resultObjects],
+      }));
+      grant.combine(iam.Grant.addToPrincipal({
+        grantee, actions: ['s3:ListBucket'], resourceArns: [results.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }));
+      grant.combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [results.bucketArn] }));
+      if (results.encryptionKey) { results.encryptionKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt'); }
+      if (principal instanceof iam.Role) {
+        acknowledgeWildcards(principal, [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [resultObjects] })],
+          `Athena names each query's result objects; the grant is limited to the results prefix "${prefix}".`);
+      }
     }
     return grant;
   }

@@ -105,6 +105,10 @@ describe('FeatureStore with two groups and grants', () => {
     expect(json).toMatch(/athena:StartQueryExecution.*:workgroup\/primary/);
     expect(json).toMatch(/"glue:GetDatabase","glue:GetTable","glue:GetPartitions"/);
     expect(json).toContain('/feature-store/orders/*');
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: 's3:ListBucket',
+      Condition: { StringLike: { 's3:prefix': ['feature-store/orders', 'feature-store/orders/*'] } },
+    }));
     expect(json).not.toContain('/feature-store/customers');
     expect(json).not.toMatch(/"Resource":"\*"/);
   });
