@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { addFoundationExample } from './foundation';
+import { addModelRegistryExample } from './model-registry';
 
 /**
  * Every example stack of the library, in the order of the MLOps flow. `bin/app.ts` synthesizes them
@@ -7,6 +8,7 @@ import { addFoundationExample } from './foundation';
  */
 export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unknown }[] = [
   { name: 'foundation', add: addFoundationExample },
+  { name: 'model-registry', add: addModelRegistryExample },
 ];
 
 /** Add every example stack to `app`. */
