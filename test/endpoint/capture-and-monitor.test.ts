@@ -144,7 +144,7 @@ describe('the model quality monitor, in an environment-agnostic stack', () => {
         inferenceAttribute: '0',
         probabilityThresholdAttribute: 0.5,
         frequency: MonitoringFrequency.DAILY,
-        instanceType: InstanceType.ML_M5D_LARGE,
+        instanceType: InstanceType.ML_G4DN_XLARGE,
       },
     });
     template = Template.fromStack(stack);
@@ -166,7 +166,7 @@ describe('the model quality monitor, in an environment-agnostic stack', () => {
     const job = onlyResource(template, 'AWS::SageMaker::ModelQualityJobDefinition').Properties;
     expect(job.ModelQualityJobInput.GroundTruthS3Input.S3Uri).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^ArtifactsBucket/) }, expect.stringMatching(/^\/ground-truth\//)]] });
     expect(job.ModelQualityJobInput.EndpointInput).toEqual(expect.objectContaining({ InferenceAttribute: '0', ProbabilityThresholdAttribute: 0.5 }));
-    expect(job.JobResources.ClusterConfig).toEqual({ InstanceCount: 1, InstanceType: 'ml.m5d.large', VolumeSizeInGB: 20 });
+    expect(job.JobResources.ClusterConfig).toEqual({ InstanceCount: 1, InstanceType: 'ml.g4dn.xlarge', VolumeSizeInGB: 20 });
     template.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
       MonitoringScheduleConfig: { MonitoringType: 'ModelQuality', ScheduleConfig: { ScheduleExpression: 'cron(0 0 ? * * *)' } },
     });
