@@ -2,7 +2,7 @@ import { Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { check } from '../private/errors';
-import { ContainerImage } from './container-image';
+import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
 import { checkInstance, renderProcessingJob } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
@@ -88,9 +88,9 @@ export interface QualityCheckStepProps extends CheckStepOptions {
   readonly baselineDatasetUri: string;
   /**
    * The analyzer image.
-   * @default ContainerImage.modelMonitorAnalyzer()
+   * @default JobImage.modelMonitorAnalyzer()
    */
-  readonly image?: ContainerImage;
+  readonly image?: JobImage;
   /**
    * Whether the CSV dataset has a header row.
    * @default true
@@ -175,7 +175,7 @@ export class QualityCheckStep extends Step {
       if (p.groundTruthAttribute) { env.ground_truth_attribute = p.groundTruthAttribute; }
     }
     return renderProcessingJob(r, {
-      image: p.image ?? ContainerImage.modelMonitorAnalyzer(),
+      image: p.image ?? JobImage.modelMonitorAnalyzer(),
       role: p.role,
       instanceType: p.instanceType,
       instanceCount: p.instanceCount,
@@ -202,7 +202,7 @@ export interface ClarifyCheckStepProps extends CheckStepOptions {
   /** What to compute. */
   readonly checkType: ClarifyCheckType;
   /** The SageMaker Clarify image of the region. */
-  readonly image: ContainerImage;
+  readonly image: JobImage;
   /** The S3 URI of the Clarify analysis configuration (`analysis_config.json`). */
   readonly analysisConfigUri: string;
   /** The S3 URI of the dataset. */

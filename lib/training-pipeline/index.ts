@@ -1,7 +1,7 @@
 export * from './values';
 export * from './conditions';
 export * from './step';
-export * from './container-image';
+export * from './job-image';
 export * from './processing-step';
 export * from './training-step';
 export * from './model-steps';
@@ -9,3 +9,4 @@ export * from './control-steps';
 export * from './check-steps';
 export * from './definition';
 export * from './training-pipeline';
+export * from './standard-pipeline';

@@ -1,8 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { ModelApprovalStatus } from '../core/model-approval-status';
 import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check, propError } from '../private/errors';
-import { ContainerImage } from './container-image';
+import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
 import { checkInstance } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
@@ -11,7 +12,7 @@ import { PipelineValue } from './values';
 /** Props of a {@link ModelStep}. */
 export interface ModelStepProps extends JobStepOptions {
   /** The inference image. */
-  readonly image: ContainerImage;
+  readonly image: JobImage;
   /**
    * The S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`).
    *
@@ -50,8 +51,8 @@ export class ModelStep extends Step {
     super(stepName, StepType.MODEL, props);
     this.props = props;
     this._checkJobOptions();
-    if (!(props.image instanceof ContainerImage)) {
-      throw propError(`step ${stepName}`, 'image', props.image, 'It must be a ContainerImage');
+    if (!(props.image instanceof JobImage)) {
+      throw propError(`step ${stepName}`, 'image', props.image, 'It must be a JobImage');
     }
     this.modelName = this.property('ModelName');
   }
@@ -68,16 +69,6 @@ export class ModelStep extends Step {
       EnableNetworkIsolation: this.props.enableNetworkIsolation,
     };
   }
-}
-
-/** The approval status a registered model version starts with. */
-export enum ModelApprovalStatus {
-  /** Waits for a person (or a policy) to approve it. */
-  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
-  /** Approved at once. */
-  APPROVED = 'Approved',
-  /** Rejected at once. */
-  REJECTED = 'Rejected',
 }
 
 /** A metrics or baseline file in S3. */
@@ -180,7 +171,7 @@ export interface RegisterModelStepProps extends JobStepOptions {
   /** The model package group the version goes into. */
   readonly modelPackageGroupName: string;
   /** The inference image. */
-  readonly image: ContainerImage;
+  readonly image: JobImage;
   /** The S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`). */
   readonly modelDataUrl: string;
   /**
@@ -257,8 +248,8 @@ export class RegisterModelStep extends Step {
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;
-    if (!(props.image instanceof ContainerImage)) {
-      throw propError(where, 'image', props.image, 'It must be a ContainerImage');
+    if (!(props.image instanceof JobImage)) {
+      throw propError(where, 'image', props.image, 'It must be a JobImage');
     }
     const group = props.modelPackageGroupName;
     check(PipelineValue.fromToken(group) !== undefined || /\$\{Token/.test(group) ||

@@ -2,7 +2,7 @@ import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { check, checkIntegerRange, propError } from '../private/errors';
-import { ContainerImage } from './container-image';
+import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue, PropertyFile } from './values';
@@ -106,7 +106,7 @@ export interface ProcessingCode {
 /** The job configuration shared by processing, quality check and clarify check steps. */
 export interface ProcessingJobProps {
   /** The container image. */
-  readonly image: ContainerImage;
+  readonly image: JobImage;
   /**
    * The role of the job.
    *
@@ -273,8 +273,8 @@ export class ProcessingStep extends Step {
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;
-    if (!(props.image instanceof ContainerImage)) {
-      throw propError(where, 'image', props.image, 'It must be a ContainerImage (ContainerImage.fromImageUri(), .xgboost(), ...)');
+    if (!(props.image instanceof JobImage)) {
+      throw propError(where, 'image', props.image, 'It must be a JobImage (JobImage.fromImageUri(), .xgboost(), ...)');
     }
     checkInstance(where, props.instanceCount, props.volumeSize);
     if (props.code && props.entrypoint) {
@@ -303,9 +303,10 @@ export class ProcessingStep extends Step {
     const extra: any[] = [];
     let entrypoint: string[] | undefined;
     if (code) {
-      const fileName = code.fileName ?? (Token.isUnresolved(code.s3Uri) ? undefined : code.s3Uri.split('/').pop());
+      const last = code.s3Uri.split('/').pop() ?? '';
+      const fileName = code.fileName ?? (last.length > 0 && !Token.isUnresolved(last) ? last : undefined);
       if (!fileName) {
-        r.issue(r.where(), 'The `code.s3Uri` is a token: give `code.fileName` so that the entrypoint can name the script');
+        r.issue(r.where(), 'The file name of `code.s3Uri` is not known at synth time: give `code.fileName` so that the entrypoint can name the script');
       }
       extra.push(renderProcessingInput({ inputName: 'code', source: code.s3Uri, destination: CODE_DIR }));
       entrypoint = [...(code.command ?? ['python3']), `${CODE_DIR}/${fileName ?? 'script'}`];

@@ -2,7 +2,7 @@ import { Duration, Size, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { check, checkIntegerRange, propError } from '../private/errors';
-import { ContainerImage } from './container-image';
+import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
 import { checkInstance, InputMode, S3DataDistribution, S3DataType } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
@@ -45,7 +45,7 @@ export interface MetricDefinition {
 /** The job configuration shared by training and tuning steps. */
 export interface TrainingJobProps {
   /** The training image. */
-  readonly image: ContainerImage;
+  readonly image: JobImage;
   /**
    * The role of the job.
    *
@@ -167,8 +167,8 @@ export function renderTrainingJob(r: Renderer, props: TrainingJobProps, forTunin
 }
 
 function checkTrainingProps(where: string, props: TrainingJobProps): void {
-  if (!(props.image instanceof ContainerImage)) {
-    throw propError(where, 'image', props.image, 'It must be a ContainerImage (ContainerImage.xgboost(), .fromImageUri(), ...)');
+  if (!(props.image instanceof JobImage)) {
+    throw propError(where, 'image', props.image, 'It must be a JobImage (JobImage.xgboost(), .fromImageUri(), ...)');
   }
   checkInstance(where, props.instanceCount, props.volumeSize);
   if (props.maxRuntime) {

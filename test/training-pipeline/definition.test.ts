@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Condition, ConditionStep, ContainerImage, ExecutionVariable, FailStep, ModelApprovalStatus, ModelStep, PipelineDefinition,
+  Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, ModelStep, PipelineDefinition,
   PipelineParameter, PipelineValue, ProcessingStep, PropertyFile, RegisterModelStep, Step, StepType, TrainingStep,
 } from '../../lib/training-pipeline';
+import { ModelApprovalStatus } from '../../lib/core';
 import { Renderer } from '../../lib/training-pipeline/private/render';
 import { loadDefinition, structuralDifferences } from './structural';
 
@@ -22,8 +23,8 @@ const BUCKET = 's3://sagemaker-eu-west-1-111122223333';
 
 function abalone(stack: Stack): PipelineDefinition {
   const role = iam.Role.fromRoleArn(stack, 'Role', ROLE_ARN, { mutable: false });
-  const processingImage = ContainerImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-processing:1.0');
-  const trainImage = ContainerImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-train-and-deploy:1.0');
+  const processingImage = JobImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-processing:1.0');
+  const trainImage = JobImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-train-and-deploy:1.0');
   const inputData = PipelineParameter.string('InputData', { defaultValue: `${BUCKET}/pipeline-example/data/abalone_data.csv` });
 
   const processing = new ProcessingStep('ProcessingStep', {
@@ -172,7 +173,7 @@ describe('rendering compared with SDK-produced definitions', () => {
     const input = PipelineParameter.string('InputData', { defaultValue: 's3://example-bucket/sagemaker/processing/algorithms/kmeans/mnist/mnist.pkl.gz' });
     const bucket = 's3://example-bucket/sagemaker/processing';
     const step = new ProcessingStep('PreprocessData', {
-      image: ContainerImage.fromImageUri('763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:1.5.0-cpu-py36-ubuntu16.04'),
+      image: JobImage.fromImageUri('763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:1.5.0-cpu-py36-ubuntu16.04'),
       role,
       instanceType: 'ml.m5.large',
       instanceCount: count.asNumber,
@@ -202,7 +203,7 @@ describe('rendering compared with SDK-produced definitions', () => {
     const stack = new Stack();
     const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111122223333:role/SageMakerExecutionRole', { mutable: false });
     const step = new ModelStep('MyModelCreationStep-CreateModel', {
-      image: ContainerImage.fromImageUri('433757028032.dkr.ecr.us-west-2.amazonaws.com/xgboost:latest'),
+      image: JobImage.fromImageUri('433757028032.dkr.ecr.us-west-2.amazonaws.com/xgboost:latest'),
       role,
       modelDataUrl: 's3://example-bucket/sagemaker/model/xgboost-mnist-model.tar.gz',
     });

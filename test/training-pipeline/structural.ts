@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
 
 const DEFINITIONS = path.join(__dirname, '..', 'fixtures', 'pipeline-definitions');
 
@@ -48,3 +49,24 @@ export function structuralDifferences(actual: any, expected: any, at = '$'): str
   }
   return actual === expected ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
+
+/** The definition body with CloudFormation intrinsics replaced by `<...>` placeholders, parsed. */
+export function bodyOf(template: Template): any {
+  const pipelines = template.findResources('AWS::SageMaker::Pipeline');
+  const body = Object.values(pipelines)[0].Properties.PipelineDefinition.PipelineDefinitionBody;
+  const flat = (v: any): string => {
+    if (typeof v === 'string') { return v; }
+    if (v['Fn::Join']) { return v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]); }
+    if (v.Ref) { return `<${v.Ref}>`; }
+    if (v['Fn::GetAtt']) { return `<${v['Fn::GetAtt'].join('.')}>`; }
+    if (v['Fn::FindInMap']) { return `<FindInMap:${v['Fn::FindInMap'][0]}>`; }
+    return '<?>';
+  };
+  return JSON.parse(flat(body));
+}
+
+export function statementsOf(template: Template, rolePrefix: string): any[] {
+  const policies = template.findResources('AWS::IAM::ManagedPolicy');
+  return Object.entries(policies).filter(([id]) => id.startsWith(rolePrefix)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+

@@ -6,34 +6,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  Condition, ConditionStep, ContainerImage, FailStep, PipelineDefinition, PipelineParameter, ProcessingStep, PropertyFile,
+  Condition, ConditionStep, JobImage, FailStep, PipelineDefinition, PipelineParameter, ProcessingStep, PropertyFile,
   RegisterModelStep, TrainingPipeline, TrainingStep,
 } from '../../lib/training-pipeline';
 import { ArtifactBucket, ManagedPolicyRole } from '../../lib/core';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
-import { loadDefinition, structuralDifferences } from './structural';
-
-/** The definition body with CloudFormation intrinsics replaced by `<...>` placeholders, parsed. */
-export function bodyOf(template: Template): any {
-  const pipelines = template.findResources('AWS::SageMaker::Pipeline');
-  const body = Object.values(pipelines)[0].Properties.PipelineDefinition.PipelineDefinitionBody;
-  const flat = (v: any): string => {
-    if (typeof v === 'string') { return v; }
-    if (v['Fn::Join']) { return v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]); }
-    if (v.Ref) { return `<${v.Ref}>`; }
-    if (v['Fn::GetAtt']) { return `<${v['Fn::GetAtt'].join('.')}>`; }
-    if (v['Fn::FindInMap']) { return `<FindInMap:${v['Fn::FindInMap'][0]}>`; }
-    return '<?>';
-  };
-  return JSON.parse(flat(body));
-}
-
-function statementsOf(template: Template, rolePrefix: string): any[] {
-  const policies = template.findResources('AWS::IAM::ManagedPolicy');
-  return Object.entries(policies).filter(([id]) => id.startsWith(rolePrefix)).flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-}
+import { bodyOf, loadDefinition, statementsOf, structuralDifferences } from './structural';
 
 function buildPipeline(stack: Stack): TrainingPipeline {
   const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'churn', maxParallelSteps: 4 });
@@ -41,18 +21,18 @@ function buildPipeline(stack: Stack): TrainingPipeline {
   pipeline.addParameter(input);
   const report = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
   const prep = new ProcessingStep('Preprocess', {
-    image: ContainerImage.scikitLearn(),
+    image: JobImage.scikitLearn(),
     code: { s3Uri: 's3://code-bucket/preprocess.py' },
     inputs: [{ inputName: 'raw', source: input.asString, destination: '/opt/ml/processing/input' }],
     outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
   });
   const train = new TrainingStep('Train', {
-    image: ContainerImage.xgboost(),
+    image: JobImage.xgboost(),
     inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('train').asString, contentType: 'text/csv' }],
     hyperparameters: { num_round: '50' },
   });
   const evaluate = new ProcessingStep('Evaluate', {
-    image: ContainerImage.scikitLearn(),
+    image: JobImage.scikitLearn(),
     code: { s3Uri: 's3://code-bucket/evaluate.py' },
     inputs: [{ inputName: 'model', source: train.properties.modelArtifacts.s3ModelArtifacts.asString, destination: '/opt/ml/processing/model' }],
     outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }],
@@ -60,7 +40,7 @@ function buildPipeline(stack: Stack): TrainingPipeline {
   });
   const register = new RegisterModelStep('Register', {
     modelPackageGroupName: 'churn-models',
-    image: ContainerImage.xgboost(),
+    image: JobImage.xgboost(),
     modelDataUrl: train.properties.modelArtifacts.s3ModelArtifacts.asString,
   });
   pipeline.addStep(prep, train, evaluate, new ConditionStep('Gate', {
@@ -234,7 +214,7 @@ describe('definition storage', () => {
       maxInlineDefinitionSize: Size.bytes(1000),
     });
     for (let i = 0; i < 5; i++) {
-      pipeline.addStep(new TrainingStep(`Train${i}`, { image: ContainerImage.xgboost() }));
+      pipeline.addStep(new TrainingStep(`Train${i}`, { image: JobImage.xgboost() }));
     }
     const template = Template.fromStack(stack);
     expect(pipeline.definitionStorage).toBe('s3');
@@ -246,7 +226,7 @@ describe('definition storage', () => {
   test('a definition above the inline limit with deploy-time values is refused with the reason', () => {
     const stack = new Stack(new App(), 'Big');
     const pipeline = new TrainingPipeline(stack, 'Pipeline', { maxInlineDefinitionSize: Size.bytes(1000) });
-    pipeline.addStep(new TrainingStep('Train', { image: ContainerImage.xgboost() }), new TrainingStep('Train2', { image: ContainerImage.xgboost() }));
+    pipeline.addStep(new TrainingStep('Train', { image: JobImage.xgboost() }), new TrainingStep('Train2', { image: JobImage.xgboost() }));
     expect(() => Template.fromStack(stack)).toThrow(/larger than maxInlineDefinitionSize \(1000 bytes\), so it must go to S3, but it contains values known only at deploy time/);
   });
 });

@@ -1,5 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { ecrRepositoryArnOf } from '../container-image';
+import { ecrRepositoryArnOf } from '../job-image';
 
 /**
  * What a rendered definition needs, found by walking its JSON once (typed and imported

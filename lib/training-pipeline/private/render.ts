@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import type { ContainerImage } from '../container-image';
+import type { JobImage } from '../job-image';
 import type { Step } from '../step';
 import { ExecutionVariable, PipelineParameter, PipelineValue, PropertyFile } from '../values';
 
@@ -44,7 +44,7 @@ export class Renderer {
   /** Keys used by jobs. */
   public readonly keys = new Set<kms.IKey>();
   /** Images used by jobs. */
-  public readonly images = new Set<ContainerImage>();
+  public readonly images = new Set<JobImage>();
   /** Statements the pipeline execution role needs for typed steps (Lambda, callback). */
   public readonly executionStatements: iam.PolicyStatement[] = [];
   /** The step being rendered. */
@@ -102,7 +102,7 @@ export class Renderer {
   }
 
   /** The URI of a job's image. */
-  public image(image: ContainerImage): string {
+  public image(image: JobImage): string {
     this.images.add(image);
     return image._bind(this.scope).imageUri;
   }

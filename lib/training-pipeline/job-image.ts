@@ -5,7 +5,7 @@ import { check, propError } from '../private/errors';
 import { BUILT_IN_REGISTRIES } from './private/image-registries';
 
 /** The image of a job, bound to a stack. */
-export interface ContainerImageConfig {
+export interface JobImageConfig {
   /** The image URI. */
   readonly imageUri: string;
   /**
@@ -21,7 +21,7 @@ export interface ContainerImageConfig {
  * (resolved per region, also when the region is only known at deploy time), an image in an ECR
  * repository, or any image URI.
  */
-export abstract class ContainerImage {
+export abstract class JobImage {
   /**
    * The SageMaker built-in XGBoost algorithm image (`sagemaker-xgboost:<version>`), for training
    * and inference.
@@ -29,7 +29,7 @@ export abstract class ContainerImage {
    * @param version the framework version, such as `1.7-1`
    * @default version "1.7-1"
    */
-  public static xgboost(version?: string): ContainerImage {
+  public static xgboost(version?: string): JobImage {
     return new BuiltInImage('xgboost', 'sagemaker-xgboost', version ?? '1.7-1');
   }
 
@@ -40,7 +40,7 @@ export abstract class ContainerImage {
    * @param version the framework version, such as `1.2-1`
    * @default version "1.2-1"
    */
-  public static scikitLearn(version?: string): ContainerImage {
+  public static scikitLearn(version?: string): JobImage {
     const v = version ?? '1.2-1';
     return new BuiltInImage('xgboost', 'sagemaker-scikit-learn', `${v}-cpu-py3`);
   }
@@ -49,7 +49,7 @@ export abstract class ContainerImage {
    * The Model Monitor analyzer image (`sagemaker-model-monitor-analyzer`), which computes data
    * quality baselines.
    */
-  public static modelMonitorAnalyzer(): ContainerImage {
+  public static modelMonitorAnalyzer(): JobImage {
     return new BuiltInImage('modelMonitor', 'sagemaker-model-monitor-analyzer', 'latest');
   }
 
@@ -60,7 +60,7 @@ export abstract class ContainerImage {
    * @param tag the image tag
    * @default tag "latest"
    */
-  public static fromEcrRepository(repository: ecr.IRepository, tag?: string): ContainerImage {
+  public static fromEcrRepository(repository: ecr.IRepository, tag?: string): JobImage {
     return new EcrImage(repository, tag ?? 'latest');
   }
 
@@ -70,8 +70,8 @@ export abstract class ContainerImage {
    *
    * @param imageUri the image URI
    */
-  public static fromImageUri(imageUri: string): ContainerImage {
-    check(typeof imageUri === 'string' && imageUri.length > 0 && imageUri.length <= 255, 'ContainerImage', 'imageUri', imageUri,
+  public static fromImageUri(imageUri: string): JobImage {
+    check(typeof imageUri === 'string' && imageUri.length > 0 && imageUri.length <= 255, 'JobImage', 'imageUri', imageUri,
       'It must be an image URI of 1 to 255 characters');
     return new UriImage(imageUri);
   }
@@ -80,17 +80,17 @@ export abstract class ContainerImage {
    * Bind the image to a stack.
    * @internal
    */
-  public abstract _bind(scope: IConstruct): ContainerImageConfig;
+  public abstract _bind(scope: IConstruct): JobImageConfig;
 }
 
-class BuiltInImage extends ContainerImage {
+class BuiltInImage extends JobImage {
   constructor(private readonly table: keyof typeof BUILT_IN_REGISTRIES, private readonly repository: string, private readonly tag: string) {
     super();
-    check(/^[A-Za-z0-9._-]{1,128}$/.test(tag), 'ContainerImage', 'version', tag, 'It must be a valid image tag');
+    check(/^[A-Za-z0-9._-]{1,128}$/.test(tag), 'JobImage', 'version', tag, 'It must be a valid image tag');
   }
 
   /** @internal */
-  public _bind(scope: IConstruct): ContainerImageConfig {
+  public _bind(scope: IConstruct): JobImageConfig {
     const stack = Stack.of(scope);
     const registries = BUILT_IN_REGISTRIES[this.table];
     let account: string;
@@ -99,7 +99,7 @@ class BuiltInImage extends ContainerImage {
       if (!found) {
         throw propError(scope, 'image', `${this.repository}:${this.tag}`,
           `No built-in image is known for region ${stack.region}; known regions: ${Object.keys(registries).sort().join(', ')}. ` +
-          'Use ContainerImage.fromImageUri() with the image URI for that region');
+          'Use JobImage.fromImageUri() with the image URI for that region');
       }
       account = found;
     } else {
@@ -119,24 +119,24 @@ class BuiltInImage extends ContainerImage {
   }
 }
 
-class EcrImage extends ContainerImage {
+class EcrImage extends JobImage {
   constructor(private readonly repository: ecr.IRepository, private readonly tag: string) {
     super();
   }
 
   /** @internal */
-  public _bind(_scope: IConstruct): ContainerImageConfig {
+  public _bind(_scope: IConstruct): JobImageConfig {
     return { imageUri: this.repository.repositoryUriForTag(this.tag), repositoryArn: this.repository.repositoryArn };
   }
 }
 
-class UriImage extends ContainerImage {
+class UriImage extends JobImage {
   constructor(private readonly uri: string) {
     super();
   }
 
   /** @internal */
-  public _bind(scope: IConstruct): ContainerImageConfig {
+  public _bind(scope: IConstruct): JobImageConfig {
     return { imageUri: this.uri, repositoryArn: ecrRepositoryArnOf(this.uri, Stack.of(scope).partition) };
   }
 }

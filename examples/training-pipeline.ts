@@ -1,0 +1,36 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { ArtifactBucket, ProjectKey } from '../lib/core';
+import { JobImage, GateComparison, StandardTrainingPipeline } from '../lib/training-pipeline';
+
+/**
+ * The build-evaluate-register part of the flow: the standard pipeline (preprocess with scikit-learn,
+ * a data quality baseline, train with the built-in XGBoost image, evaluate, gate on the MSE, register
+ * with PendingManualApproval), started every night and whenever new data lands under `incoming/`.
+ */
+export function addTrainingPipelineExample(app: App): Stack {
+  const stack = new Stack(app, 'MlopsTrainingPipelineExample', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+    description: 'cdk-sagemaker-mlops example: the standard training pipeline with schedule and new-data triggers',
+  });
+  const key = new ProjectKey(stack, 'ProjectKey', { alias: 'mlops/training-pipeline-example' });
+  const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key });
+
+  const pipeline = new StandardTrainingPipeline(stack, 'ChurnPipeline', {
+    pipelineName: 'churn-training',
+    encryptionKey: key,
+    artifactBucket: artifacts.bucket,
+    inputDataUri: `s3://${artifacts.bucket.bucketName}/incoming/`,
+    modelPackageGroupName: 'churn',
+    preprocessingScript: { s3Uri: `s3://${artifacts.bucket.bucketName}/code/preprocess.py` },
+    evaluationScript: { s3Uri: `s3://${artifacts.bucket.bucketName}/code/evaluate.py` },
+    trainingImage: JobImage.xgboost('1.7-1'),
+    metricJsonPath: 'regression_metrics.mse.value',
+    metricThreshold: 6,
+    metricComparison: GateComparison.LESS_THAN_OR_EQUAL_TO,
+    maxParallelSteps: 4,
+  });
+  pipeline.addScheduleTrigger('Nightly', { schedule: events.Schedule.cron({ hour: '2', minute: '0' }) });
+  pipeline.addNewDataTrigger('NewData', { bucket: artifacts.bucket, prefix: 'incoming/' });
+  return stack;
+}
