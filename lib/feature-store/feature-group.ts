@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as path from 'path';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { STORE_COVERAGE } from './private/managed';
 import { acknowledgeWildcards, attachToRole, offlineStoreStatements } from './private/offline-role';
 import { diffSchemas, LockEntry, lockSettings, readLock, writeLockEntry } from './private/lock-file';
@@ -15,7 +15,7 @@ import {
 import { SchemaLockMode, SchemaLockOptions } from './schema-lock';
 import { ArtifactBucket } from '../core/artifact-bucket';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { SageMakerName } from '../core/names';
+import { SageMakerName, stableStringify } from '../core/names';
 import { ProjectKey } from '../core/project-key';
 import { check, checkIntegerRange, formatPropIssue, propError } from '../private/errors';
 
@@ -69,6 +69,40 @@ export enum OfflineStoreTableFormat {
   ICEBERG = 'Iceberg',
   /** A plain Glue (Hive) table of Parquet files. */
   GLUE = 'Glue',
+}
+
+/**
+ * How a feature group is billed for reads and writes.
+ */
+export enum ThroughputMode {
+  /** Pay per request; Feature Store scales with the traffic. */
+  ON_DEMAND = 'OnDemand',
+  /** Pay for reserved read and write capacity; requests above it are throttled. */
+  PROVISIONED = 'Provisioned',
+}
+
+/**
+ * The throughput of a feature group. It can be changed in place (to on-demand at most once a day).
+ */
+export interface ThroughputOptions {
+  /**
+   * The throughput mode. `PROVISIONED` is only for offline-only groups or the Standard online tier.
+   */
+  readonly mode: ThroughputMode;
+
+  /**
+   * Reserved read capacity units (provisioned mode with an online store), from 0 to 10,000,000.
+   *
+   * @default - none
+   */
+  readonly readCapacityUnits?: number;
+
+  /**
+   * Reserved write capacity units (provisioned mode), from 0 to 10,000,000.
+   *
+   * @default - none
+   */
+  readonly writeCapacityUnits?: number;
 }
 
 /**
@@ -235,6 +269,13 @@ export interface FeatureGroupProps {
    * @default - an offline store (Iceberg, new artifact bucket, new Glue database, new role)
    */
   readonly offlineStore?: OfflineStoreOptions;
+
+  /**
+   * The throughput mode and capacity.
+   *
+   * @default - not set: SageMaker's default, on demand
+   */
+  readonly throughput?: ThroughputOptions;
 
   /**
    * Allow a change that replaces the group: CloudFormation creates a new, empty group and the
@@ -470,6 +511,11 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
       onlineStoreConfig: onlineConfig,
       offlineStoreConfig: offlineConfig,
       roleArn,
+      throughputConfig: props.throughput ? {
+        throughputMode: props.throughput.mode,
+        provisionedReadCapacityUnits: props.throughput.readCapacityUnits,
+        provisionedWriteCapacityUnits: props.throughput.writeCapacityUnits,
+      } : undefined,
     });
     cfn.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.cfnFeatureGroup = cfn;
@@ -697,6 +743,23 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
       check(Object.values(OnlineStoreStorageType).includes(online.storageType), this, 'onlineStore.storageType', online.storageType,
         `It must be an OnlineStoreStorageType (${Object.values(OnlineStoreStorageType).join(', ')})`);
     }
+    if (props.throughput) {
+      const t = props.throughput;
+      check(Object.values(ThroughputMode).includes(t.mode), this, 'throughput.mode', t.mode,
+        `It must be a ThroughputMode (${Object.values(ThroughputMode).join(', ')})`);
+      checkIntegerRange(this, 'throughput.readCapacityUnits', t.readCapacityUnits, 0, 10000000);
+      checkIntegerRange(this, 'throughput.writeCapacityUnits', t.writeCapacityUnits, 0, 10000000);
+      if (t.mode === ThroughputMode.ON_DEMAND) {
+        for (const key of ['readCapacityUnits', 'writeCapacityUnits'] as const) {
+          check(t[key] === undefined, this, `throughput.${key}`, t[key], 'Capacity units apply only to `ThroughputMode.PROVISIONED`');
+        }
+      } else {
+        check(!this.onlineStoreEnabled || (online.storageType ?? OnlineStoreStorageType.STANDARD) === OnlineStoreStorageType.STANDARD,
+          this, 'throughput.mode', t.mode, 'Provisioned throughput is only for offline-only groups or the Standard online tier, not InMemory');
+        check(this.onlineStoreEnabled || t.readCapacityUnits === undefined, this, 'throughput.readCapacityUnits', t.readCapacityUnits,
+          'Read capacity applies only to groups with an online store');
+      }
+    }
     if (offline.tableFormat !== undefined) {
       check(Object.values(OfflineStoreTableFormat).includes(offline.tableFormat), this, 'offlineStore.tableFormat', offline.tableFormat,
         `It must be an OfflineStoreTableFormat (${Object.values(OfflineStoreTableFormat).join(', ')})`);
@@ -745,6 +808,27 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
         }
         const before = lock.featureGroups[key];
         if (!before) {
+          const root = this.node.root;
+          const clash = Object.entries(lock.featureGroups).find(([k, e]) => k !== key
+            && stableStringify(e.featureGroupName) === stableStringify(current.featureGroupName));
+          if (clash) {
+            const stillThere = findByPath(root, clash[0]) !== undefined;
+            return [formatPropIssue(this, 'featureGroupName', current.featureGroupName,
+              `The lock records this name for ${clash[0]}, ` + (stillThere
+                ? 'which is still in the app: two feature groups cannot have the same name'
+                : 'which is no longer in the app. A moved or renamed construct is a new group, and the old one (retained) still ' +
+                  'holds the name, so the deployment would fail. Keep the construct at its old path, or give this group another ' +
+                  'name and delete the old entry from the lock file'))];
+          }
+          const stackPath = Stack.of(this).node.path;
+          const orphans = Object.keys(lock.featureGroups)
+            .filter((k) => k.startsWith(`${stackPath}/`) && findByPath(root, k) === undefined);
+          if (orphans.length > 0) {
+            Annotations.of(this).addWarningV2('cdk-sagemaker-mlops:featureStoreLockOrphans',
+              `The schema lock records feature groups no longer in this stack (${orphans.join(', ')}). If this new group stands ` +
+              'for one of them (a moved or renamed construct), it is a NEW, empty group: the old one keeps its data under its old ' +
+              'name. If that is intended, delete the old entries from the lock file.');
+          }
           if (settings.mode === SchemaLockMode.UPDATE) {
             writeLockEntry(settings.file, key, current);
           } else {
@@ -814,3 +898,13 @@ function defaultPrefixSegment(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'group';
 }
 
+
+/** The construct at `path` (from the app root), if it exists. */
+function findByPath(root: IConstruct, constructPath: string): IConstruct | undefined {
+  let current: IConstruct | undefined = root;
+  for (const segment of constructPath.split('/')) {
+    current = current?.node.tryFindChild(segment);
+    if (!current) { return undefined; }
+  }
+  return current;
+}

@@ -1,7 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { FeatureDefinition, FeatureGroup, FeatureGroupProps, FeatureType, OnlineStoreStorageType } from '../../lib/feature-store';
+import {
+  FeatureDefinition, FeatureGroup, FeatureGroupProps, FeatureType, OnlineStoreStorageType, ThroughputMode,
+} from '../../lib/feature-store';
 import { ORDER_FEATURES, tempLockFile } from './util';
 
 function make(extra: Partial<FeatureGroupProps>, features: FeatureDefinition[] = ORDER_FEATURES): () => FeatureGroup {
@@ -128,6 +130,17 @@ describe('FeatureGroup refuses bad input with a clear error', () => {
     expect(() => group.grantRead(role)).toThrow(/grantRead reads the online store, which this group does not have; use grantOfflineQuery/);
     const onlineOnly = make({ offlineStore: { enabled: false } })();
     expect(() => onlineOnly.grantOfflineQuery(role)).toThrow(/grantOfflineQuery reads the offline store, which this group does not have/);
+  });
+
+  test('throughput rules: capacity only when provisioned, not with InMemory, read capacity needs an online store', () => {
+    expect(make({ throughput: { mode: ThroughputMode.ON_DEMAND, writeCapacityUnits: 5 } }))
+      .toThrow(/Invalid prop `throughput.writeCapacityUnits`: received 5\. Capacity units apply only to `ThroughputMode.PROVISIONED`/);
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED }, onlineStore: { storageType: OnlineStoreStorageType.IN_MEMORY } }))
+      .toThrow(/Provisioned throughput is only for offline-only groups or the Standard online tier, not InMemory/);
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, readCapacityUnits: 5 }, onlineStore: { enabled: false } }))
+      .toThrow(/Read capacity applies only to groups with an online store/);
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, writeCapacityUnits: -1 } }))
+      .toThrow(/throughput.writeCapacityUnits`: received -1\. It must be an integer from 0 to 10000000/);
   });
 
   test('errors are MlopsPropErrors, never TypeErrors', () => {

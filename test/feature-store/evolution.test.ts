@@ -175,4 +175,30 @@ describe('schema evolution against the lock file', () => {
     expect(fs.existsSync(file)).toBe(false);
     Annotations.fromStack(stack).hasWarning('/Shop/Orders', Match.stringLikeRegexp('schema lock is disabled'));
   });
+
+  test('a moved construct with a given name is refused: the retained old group still holds the name', () => {
+    const file = tempLockFile();
+    synth(file, { featureGroupName: 'orders' });
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    new FeatureGroup(stack, 'OrdersV2', {
+      features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
+      featureGroupName: 'orders', schemaLock: { file, mode: SchemaLockMode.UPDATE },
+    });
+    expect(() => app.synth()).toThrow(/\[Shop\/OrdersV2\] Invalid prop `featureGroupName`: received "orders"\. The lock records this name for Shop\/Orders, which is no longer in the app/);
+  });
+
+  test('a moved construct with a derived name is a new group: warned about, the old entry kept', () => {
+    const file = tempLockFile();
+    synth(file);
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    new FeatureGroup(stack, 'OrdersV2', {
+      features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
+      schemaLock: { file, mode: SchemaLockMode.UPDATE },
+    });
+    app.synth();
+    Annotations.fromStack(stack).hasWarning('/Shop/OrdersV2', Match.stringLikeRegexp('no longer in this stack \\(Shop/Orders\\).*a NEW, empty group'));
+    expect(Object.keys(readLockFile(file).featureGroups)).toEqual(['Shop/Orders', 'Shop/OrdersV2']);
+  });
 });

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  FeatureGroup, FeatureGroupProps, FeatureType, OfflineStoreTableFormat, OnlineStoreStorageType, SchemaLockMode,
+  FeatureGroup, FeatureGroupProps, FeatureType, OfflineStoreTableFormat, OnlineStoreStorageType, SchemaLockMode, ThroughputMode,
 } from '../../lib/feature-store';
 import { App } from 'aws-cdk-lib';
 import { compliantApp, expectCompliant, STRICT_VALIDATION_CONTEXT } from '../helpers/compliance';
@@ -222,5 +222,44 @@ describe('FeatureGroup options', () => {
     }
     expect(names[1]).toBe(names[0]);
     expect(names[2]).not.toBe(names[0]);
+  });
+
+  test('throughput: provisioned capacity renders; on demand by mode', () => {
+    const app = new App({ context: STRICT_VALIDATION_CONTEXT });
+    const stack = new Stack(app, 'S');
+    new FeatureGroup(stack, 'A', baseProps({ throughput: { mode: ThroughputMode.PROVISIONED, readCapacityUnits: 100, writeCapacityUnits: 50 } }));
+    new FeatureGroup(stack, 'B', baseProps({ throughput: { mode: ThroughputMode.ON_DEMAND } }));
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SageMaker::FeatureGroup', {
+      ThroughputConfig: { ThroughputMode: 'Provisioned', ProvisionedReadCapacityUnits: 100, ProvisionedWriteCapacityUnits: 50 },
+    });
+    t.hasResourceProperties('AWS::SageMaker::FeatureGroup', { ThroughputConfig: { ThroughputMode: 'OnDemand' } });
+  });
+
+  test('throughput and TTL are not part of the derived name (they change in place)', () => {
+    const names = [undefined, { mode: ThroughputMode.ON_DEMAND }].map((throughput) => {
+      const app = new App();
+      const stack = new Stack(app, 'S');
+      new FeatureGroup(stack, 'A', baseProps({ throughput, onlineStore: throughput ? { ttl: Duration.days(1) } : undefined, schemaLock: { mode: SchemaLockMode.DISABLED } }));
+      return Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::FeatureGroup'))[0].Properties.FeatureGroupName;
+    });
+    expect(names[1]).toBe(names[0]);
+  });
+
+  test('an imported group grants by name, in both spellings when the name has capitals', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const group = FeatureGroup.fromFeatureGroupName(stack, 'Imported', 'Customers-Prod');
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    group.grantRead(role);
+    group.grantWrite(role);
+    expect(group.featureGroupName).toBe('Customers-Prod');
+    const t = Template.fromStack(stack);
+    const json = JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(json).toContain(':feature-group/Customers-Prod"');
+    expect(json).toContain(':feature-group/customers-prod"');
+    expect(json).toContain('"sagemaker:GetRecord","sagemaker:BatchGetRecord","sagemaker:DescribeFeatureGroup"');
+    expect(json).toContain('"sagemaker:PutRecord","sagemaker:DeleteRecord","sagemaker:DescribeFeatureGroup"');
+    expect(() => FeatureGroup.fromFeatureGroupName(stack, 'Bad', 'bad_name')).toThrow(/Invalid prop `featureGroupName`: received "bad_name"/);
   });
 });
