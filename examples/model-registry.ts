@@ -2,7 +2,8 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { ArtifactBucket, ManagedPolicyRole, ProjectKey } from '../lib';
-import { ApprovalPolicy, MetricComparison, ModelRegistryApproval } from '../lib/model-registry';
+import { MetricComparison } from '../lib/core';
+import { ApprovalPolicy, ModelRegistryApproval } from '../lib/model-registry';
 
 /**
  * Register and approve: a model package group whose new versions are rejected automatically when
@@ -21,7 +22,7 @@ export function addModelRegistryExample(app: App): Stack {
     encryptionKey: key,
     approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL,
     metricThresholds: [
-      { metricJsonPath: 'binary_classification_metrics.accuracy.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL, value: 0.9 },
+      { metricJsonPath: 'binary_classification_metrics.accuracy.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.9 },
       { metricJsonPath: 'binary_classification_metrics.auc.value', comparison: MetricComparison.GREATER_THAN, value: 0.85 },
     ],
     metricsBucket: artifacts.bucket,

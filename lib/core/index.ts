@@ -4,3 +4,5 @@ export * from './image-repository';
 export * from './encrypted-log-group';
 export * from './names';
 export * from './managed-policy-role';
+export * from './model-approval-status';
+export * from './metric-comparison';

@@ -1,3 +1,4 @@
+import { MetricComparison } from '../core/metric-comparison';
 /**
  * How new model versions of a {@link ModelRegistryApproval} are approved.
  */
@@ -24,20 +25,6 @@ export enum ApprovalPolicy {
   METRIC_THRESHOLDS_THEN_MANUAL = 'METRIC_THRESHOLDS_THEN_MANUAL',
 }
 
-/**
- * How a metric is compared with its threshold. The metric is on the left:
- * `LESS_THAN` with value 5 passes when the metric is below 5.
- */
-export enum MetricComparison {
-  /** The metric must be greater than the threshold value. */
-  GREATER_THAN = 'GreaterThan',
-  /** The metric must be greater than or equal to the threshold value. */
-  GREATER_THAN_OR_EQUAL = 'GreaterThanOrEqualTo',
-  /** The metric must be less than the threshold value. */
-  LESS_THAN = 'LessThan',
-  /** The metric must be less than or equal to the threshold value. */
-  LESS_THAN_OR_EQUAL = 'LessThanOrEqualTo',
-}
 
 /**
  * One rule a model version's metrics must meet.

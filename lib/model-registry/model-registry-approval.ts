@@ -13,7 +13,8 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { ApprovalPolicy, MetricComparison, MetricThreshold } from './approval-policy';
+import { MetricComparison } from '../core/metric-comparison';
+import { ApprovalPolicy, MetricThreshold } from './approval-policy';
 import { LogGroupRuleTarget } from './private/log-group-target';
 import { metricPathProblem, ThresholdSpec } from './private/thresholds';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
@@ -22,7 +23,7 @@ import { ProjectKey } from '../core/project-key';
 import { check, checkExclusive, isLiteralNumber, isLiteralString, propError } from '../private/errors';
 import { HandlerFunction } from '../private/handler-function';
 // One enum for the whole library: the register-model step of the training pipeline defines it.
-import { ModelApprovalStatus } from '../training-pipeline/model-steps';
+import { ModelApprovalStatus } from '../core/model-approval-status';
 
 /** The detail-type SageMaker gives model package events. */
 const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';

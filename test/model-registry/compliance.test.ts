@@ -2,7 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addModelRegistryExample } from '../../examples/model-registry';
 import { ArtifactBucket } from '../../lib/core';
-import { ApprovalPolicy, MetricComparison, ModelRegistryApproval } from '../../lib/model-registry';
+import { MetricComparison } from '../../lib/core';
+import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 
 const THRESHOLDS = [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }];

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ApprovalPolicy, MetricComparison, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
+import { MetricComparison } from '../../lib/core';
+import { ApprovalPolicy, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
 import { loadEvent } from '../helpers/fixtures';
 
 const MSE = { metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 };
@@ -293,7 +294,7 @@ describe('metric-threshold policy', () => {
     registry = new ModelRegistryApproval(stack, 'Registry', {
       modelPackageGroupName: 'churn',
       approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
-      metricThresholds: [MSE, { metricJsonPath: 'regression_metrics.r2.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL, value: 0.8 }],
+      metricThresholds: [MSE, { metricJsonPath: 'regression_metrics.r2.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.8 }],
       metricsBucket: metricsBucket(stack),
       metricsKeyPrefix: 'evaluation/',
     });

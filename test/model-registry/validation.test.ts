@@ -2,7 +2,8 @@ import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ApprovalPolicy, MetricComparison, MetricThreshold, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
+import { MetricComparison } from '../../lib/core';
+import { ApprovalPolicy, MetricThreshold, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
 
 const MSE: MetricThreshold = { metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 };
 
