@@ -10,7 +10,7 @@ import { STORE_COVERAGE } from './private/managed';
 import { acknowledgeWildcards, attachToRole, offlineStoreStatements } from './private/offline-role';
 import { diffSchemas, LockEntry, lockSettings, readLock, writeLockEntry } from './private/lock-file';
 import {
-  checkFeatureName, checkGroupName, checkPrefix, glueName, GLUE_NAME_PATTERN, MAX_FEATURES, ttlDuration,
+  checkFeatureName, checkGroupName, checkPrefix, glueName, GLUE_NAME_PATTERN, MAX_FEATURES, retained, ttlDuration,
 } from './private/rules';
 import { SchemaLockMode, SchemaLockOptions } from './schema-lock';
 import { ArtifactBucket } from '../core/artifact-bucket';
@@ -476,13 +476,13 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
       }).bucket;
       this.offlineStorePrefix = (offline.prefix ?? `feature-store/${defaultPrefixSegment(id)}`).replace(/\/+$/, '');
       this.offlineStoreS3Uri = `s3://${this.offlineStoreBucket.bucketName}/${this.offlineStorePrefix}`;
-      this.glueDatabaseName = offline.glueDatabaseName ?? new glue.CfnDatabase(this, 'GlueDatabase', {
+      this.glueDatabaseName = offline.glueDatabaseName ?? retained(new glue.CfnDatabase(this, 'GlueDatabase', {
         catalogId: stack.account,
         databaseInput: {
           name: glueName(`${literalOr(stack.stackName, 'stack')}-${id}-features`, 255),
           description: `Offline store of the SageMaker feature group ${this.node.path}`,
         },
-      }).ref;
+      }), props.removalPolicy).ref;
       this.glueTableName = offline.glueTableName ?? Lazy.string({ produce: () => glueName(this.physicalNameNow(), 255) });
       this.offlineStoreRole = offline.role ?? new ManagedPolicyRole(this, 'OfflineStoreRole', {
         assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
@@ -908,3 +908,4 @@ function findByPath(root: IConstruct, constructPath: string): IConstruct | undef
   }
   return current;
 }
+

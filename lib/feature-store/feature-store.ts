@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { FeatureGroup, FeatureGroupProps } from './feature-group';
 import { STORE_COVERAGE } from './private/managed';
 import { attachToRole, offlineStoreStatements } from './private/offline-role';
-import { checkPrefix, glueName, GLUE_NAME_PATTERN } from './private/rules';
+import { checkPrefix, glueName, GLUE_NAME_PATTERN, retained } from './private/rules';
 import { SchemaLockOptions } from './schema-lock';
 import { ArtifactBucket } from '../core/artifact-bucket';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -114,13 +114,13 @@ export class FeatureStore extends Construct {
       removalPolicy: props.removalPolicy,
     }).bucket;
     this.offlineStorePrefix = (props.offlineStorePrefix ?? 'feature-store').replace(/\/+$/, '');
-    this.glueDatabaseName = props.glueDatabaseName ?? new glue.CfnDatabase(this, 'GlueDatabase', {
+    this.glueDatabaseName = props.glueDatabaseName ?? retained(new glue.CfnDatabase(this, 'GlueDatabase', {
       catalogId: stack.account,
       databaseInput: {
         name: glueName(`${Token.isUnresolved(stack.stackName) ? 'stack' : stack.stackName}-${id}`, 255),
         description: `Offline stores of the SageMaker feature groups of ${this.node.path}`,
       },
-    }).ref;
+    }), props.removalPolicy).ref;
     this.offlineStoreRole = props.offlineStoreRole ?? new ManagedPolicyRole(this, 'OfflineStoreRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker Feature Store writes the offline stores of ${this.node.path}`,

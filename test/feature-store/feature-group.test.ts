@@ -81,9 +81,9 @@ describe('FeatureGroup with defaults', () => {
       },
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersOfflineStoreRole'), 'Arn'] },
     });
-    template.hasResourceProperties('AWS::Glue::Database', {
-      CatalogId: { Ref: 'AWS::AccountId' },
-      DatabaseInput: { Name: 'shop_orders_features' },
+    template.hasResource('AWS::Glue::Database', {
+      Properties: { CatalogId: { Ref: 'AWS::AccountId' }, DatabaseInput: Match.objectLike({ Name: 'shop_orders_features' }) },
+      DeletionPolicy: 'Retain',
     });
   });
 

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { check, propError, Where } from '../../private/errors';
 
 /** SageMaker FeatureDefinition.FeatureName (API reference): 1-64 characters. */
@@ -63,4 +63,10 @@ export function glueName(raw: string, max: number): string {
   let s = raw.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/_{2,}/g, '_').replace(/^_+/, '').replace(/_+$/, '');
   if (s.length === 0) { s = 'features'; }
   return s.slice(0, max).replace(/_+$/, '');
+}
+
+/** The catalog of retained offline data is kept with it (unless the user says otherwise). */
+export function retained<T extends CfnResource>(resource: T, policy: RemovalPolicy | undefined): T {
+  resource.applyRemovalPolicy(policy ?? RemovalPolicy.RETAIN);
+  return resource;
 }
