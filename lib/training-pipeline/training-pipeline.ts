@@ -220,10 +220,9 @@ export class TrainingPipeline extends Construct {
       this.finalize();
       return this.issues;
     });
-    const self = this;
     const aspect: IAspect = {
-      visit(node: IConstruct) {
-        if (node === self) { self.finalize(); }
+      visit: (node: IConstruct) => {
+        if (node === this) { this.finalize(); }
       },
     };
     Aspects.of(this).add(aspect);
