@@ -1,6 +1,7 @@
-import { Size } from 'aws-cdk-lib';
+import { Size, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check } from '../private/errors';
 import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
@@ -128,8 +129,10 @@ const OUTPUT = '/opt/ml/processing/output';
 
 function checkCommon(where: string, o: CheckStepOptions): void {
   checkInstance(where, o.instanceCount, o.volumeSize);
-  check(!(o.skipCheck && o.registerNewBaseline === false && o.failOnViolation === true), where, 'skipCheck', o.skipCheck,
-    'A skipped check cannot fail on violations');
+  if (o.modelPackageGroupName !== undefined && !Token.isUnresolved(o.modelPackageGroupName)) {
+    check(o.modelPackageGroupName.length <= 63 && SAGEMAKER_NAME_PATTERN.test(o.modelPackageGroupName), where, 'modelPackageGroupName',
+      o.modelPackageGroupName, 'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
+  }
 }
 
 function renderCheckFlags(o: CheckStepOptions, checkType: string): any {

@@ -1,0 +1,224 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import {
+  CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, JobImage, LambdaStep, ModelStep, OutputParameterType,
+  PipelineDefinition, PipelineParameter, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
+  TrainingStep, TransformStep, TuningObjectiveType, TuningStep,
+} from '../../lib/training-pipeline';
+import { statementsOf } from './structural';
+
+const IMAGE = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/algo:1');
+
+function render(stack: Stack, def: PipelineDefinition): any {
+  const role = iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111122223333:role/job', { mutable: false });
+  const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'artifacts');
+  return stack.resolve(def.render(stack, { defaultRole: role, defaultBucket: bucket, outputPrefix: 'p/' }));
+}
+
+describe('step rendering', () => {
+  test('a tuning step renders the tuning job config and its best training job property', () => {
+    const stack = new Stack();
+    const tune = new TuningStep('Tune', {
+      image: IMAGE,
+      objectiveMetricName: 'validation:rmse',
+      objectiveType: TuningObjectiveType.MINIMIZE,
+      continuousRanges: [{ name: 'eta', minValue: 0.1, maxValue: 0.5, scalingType: ScalingType.LOGARITHMIC }],
+      integerRanges: [{ name: 'max_depth', minValue: 3, maxValue: 9 }],
+      categoricalRanges: [{ name: 'booster', values: ['gbtree', 'dart'] }],
+      maxJobs: 6,
+      maxParallelJobs: 3,
+      hyperparameters: { objective: 'reg:squarederror' },
+      outputPath: 's3://artifacts/tuning',
+    });
+    const model = new ModelStep('CreateModel', { image: IMAGE, modelDataUrl: tune.topModelUri(0, 's3://artifacts/tuning').asString });
+    const out = render(stack, new PipelineDefinition({ steps: [tune, model] }));
+    expect(out.Steps[0].Arguments.HyperParameterTuningJobConfig).toEqual({
+      Strategy: 'Bayesian',
+      ResourceLimits: { MaxNumberOfTrainingJobs: 6, MaxParallelTrainingJobs: 3 },
+      TrainingJobEarlyStoppingType: 'Off',
+      HyperParameterTuningJobObjective: { Type: 'Minimize', MetricName: 'validation:rmse' },
+      ParameterRanges: {
+        ContinuousParameterRanges: [{ Name: 'eta', MinValue: '0.1', MaxValue: '0.5', ScalingType: 'Logarithmic' }],
+        IntegerParameterRanges: [{ Name: 'max_depth', MinValue: '3', MaxValue: '9', ScalingType: 'Auto' }],
+        CategoricalParameterRanges: [{ Name: 'booster', Values: ['gbtree', 'dart'] }],
+      },
+    });
+    expect(out.Steps[0].Arguments.TrainingJobDefinition.StaticHyperParameters).toEqual({ objective: 'reg:squarederror' });
+    expect(out.Steps[0].Arguments.TrainingJobDefinition.HyperParameters).toBeUndefined();
+    expect(out.Steps[1].Arguments.PrimaryContainer.ModelDataUrl).toEqual({
+      'Std:Join': { On: '/', Values: ['s3://artifacts/tuning', { Get: 'Steps.Tune.TrainingJobSummaries[0].TrainingJobName' }, 'output/model.tar.gz'] },
+    });
+    expect(tune.bestTrainingJobName.describe()).toBe('Steps.Tune.BestTrainingJob.TrainingJobName');
+  });
+
+  test('a transform step uses the model step\'s name and exposes its output path', () => {
+    const stack = new Stack();
+    const model = new ModelStep('CreateModel', { image: IMAGE, modelDataUrl: 's3://artifacts/model.tar.gz' });
+    const transform = new TransformStep('Transform', { modelName: model.modelName.asString, inputUri: 's3://artifacts/batch/', instanceCount: 2 });
+    const out = render(stack, new PipelineDefinition({ steps: [model, transform] }));
+    expect(out.Steps[1]).toEqual({
+      Name: 'Transform', Type: 'Transform',
+      Arguments: {
+        ModelName: { Get: 'Steps.CreateModel.ModelName' },
+        TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://artifacts/batch/' } }, ContentType: 'text/csv', SplitType: 'Line' },
+        TransformOutput: {
+          S3OutputPath: { 'Std:Join': { On: '/', Values: ['s3://artifacts/p', { Get: 'Execution.PipelineExecutionId' }, 'Transform', 'transform'] } },
+          AssembleWith: 'Line',
+        },
+        TransformResources: { InstanceCount: 2, InstanceType: 'ml.m5.large' },
+      },
+    });
+    expect(transform.outputPath.describe()).toBe('Steps.Transform.TransformOutput.S3OutputPath');
+  });
+
+  test('Lambda and callback steps render their function, queue and typed output parameters', () => {
+    const stack = new Stack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111122223333:function:check');
+    const queue = sqs.Queue.fromQueueArn(stack, 'Queue', 'arn:aws:sqs:us-east-1:111122223333:approvals');
+    const run = PipelineParameter.string('RunId', { defaultValue: 'r1' });
+    const call = new LambdaStep('Check', {
+      function: fn,
+      inputs: { run: run.asString, path: `s3://bucket/${ExecutionVariable.PIPELINE_EXECUTION_ID}/x` },
+      outputs: [{ name: 'ok', type: OutputParameterType.BOOLEAN }, { name: 'note' }],
+      cache: { expireAfter: Duration.hours(1) },
+    });
+    const wait = new CallbackStep('WaitApproval', { queue, inputs: { ok: call.output('ok').asString }, outputs: [{ name: 'by' }] });
+    const out = render(stack, new PipelineDefinition({ parameters: [run], steps: [call, wait] }));
+    expect(out.Steps[0]).toEqual({
+      Name: 'Check', Type: 'Lambda',
+      Arguments: {
+        run: { Get: 'Parameters.RunId' },
+        path: { 'Std:Join': { On: '', Values: ['s3://bucket/', { Get: 'Execution.PipelineExecutionId' }, '/x'] } },
+      },
+      FunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:check',
+      OutputParameters: [{ OutputName: 'ok', OutputType: 'Boolean' }, { OutputName: 'note', OutputType: 'String' }],
+      CacheConfig: { Enabled: true, ExpireAfter: 'PT1H' },
+    });
+    expect(out.Steps[1]).toMatchObject({
+      Type: 'Callback',
+      Arguments: { ok: { Get: "Steps.Check.OutputParameters['ok']" } },
+      SqsQueueUrl: expect.anything(),
+      OutputParameters: [{ OutputName: 'by', OutputType: 'String' }],
+    });
+    expect(() => call.output('missing')).toThrow(/The step declares no such output; its outputs are: ok, note/);
+  });
+
+  test('quality and Clarify check steps render their check flags, inputs and properties', () => {
+    const stack = new Stack();
+    const quality = new QualityCheckStep('ModelQuality', {
+      checkType: QualityCheckType.MODEL_QUALITY,
+      baselineDatasetUri: 's3://artifacts/predictions/',
+      image: IMAGE,
+      problemType: 'BinaryClassification',
+      inferenceAttribute: 'prediction',
+      groundTruthAttribute: 'label',
+      modelPackageGroupName: 'churn',
+      suppliedBaselineConstraints: 's3://artifacts/constraints.json',
+    });
+    const clarify = new ClarifyCheckStep('Bias', {
+      checkType: ClarifyCheckType.DATA_BIAS,
+      image: IMAGE,
+      analysisConfigUri: 's3://artifacts/analysis_config.json',
+      datasetUri: 's3://artifacts/train/',
+      skipCheck: true,
+      registerNewBaseline: true,
+    });
+    const out = render(stack, new PipelineDefinition({ steps: [quality, clarify] }));
+    expect(out.Steps[0]).toMatchObject({
+      Type: 'QualityCheck', CheckType: 'MODEL_QUALITY', ModelPackageGroupName: 'churn', SkipCheck: false, FailOnViolation: true,
+      RegisterNewBaseline: false, SuppliedBaselineConstraints: 's3://artifacts/constraints.json',
+    });
+    expect(out.Steps[0].Arguments.Environment).toMatchObject({
+      analysis_type: 'MODEL_QUALITY', problem_type: 'BinaryClassification', inference_attribute: 'prediction', ground_truth_attribute: 'label',
+    });
+    expect(out.Steps[1]).toMatchObject({ Type: 'ClarifyCheck', CheckType: 'DATA_BIAS', SkipCheck: true, RegisterNewBaseline: true });
+    expect(out.Steps[1].Arguments.ProcessingInputs.map((i: any) => i.InputName)).toEqual(['analysis_config', 'dataset']);
+    expect(quality.properties.calculatedBaselineStatistics!.describe()).toBe('Steps.ModelQuality.CalculatedBaselineStatistics');
+    expect(clarify.properties.calculatedBaselineStatistics).toBeUndefined();
+    expect(clarify.properties.baselineUsedForDriftCheckConstraints.describe()).toBe('Steps.Bias.BaselineUsedForDriftCheckConstraints');
+  });
+
+  test('retry policies, caching, dependencies, display names and descriptions render as the SDK does', () => {
+    const stack = new Stack();
+    const first = new TrainingStep('First', { image: IMAGE, outputPath: 's3://artifacts/first' });
+    const second = new TrainingStep('Second', {
+      image: IMAGE,
+      outputPath: 's3://artifacts/second',
+      displayName: 'Second training',
+      description: 'Trains again',
+      dependsOn: [first],
+      cache: {},
+      retryPolicies: [
+        { exceptionTypes: [RetryExceptionType.SERVICE_FAULT, RetryExceptionType.THROTTLING], interval: Duration.seconds(10), backoffRate: 1.5, maxAttempts: 5 },
+        { exceptionTypes: [RetryExceptionType.CAPACITY_ERROR], expireAfter: Duration.minutes(120) },
+      ],
+    });
+    const out = render(stack, new PipelineDefinition({ steps: [first, second], experimentConfig: false }));
+    expect(out.PipelineExperimentConfig).toBeUndefined();
+    expect(out.Steps[1]).toMatchObject({
+      DependsOn: ['First'],
+      DisplayName: 'Second training',
+      Description: 'Trains again',
+      CacheConfig: { Enabled: true },
+      RetryPolicies: [
+        { BackoffRate: 1.5, IntervalSeconds: 10, MaxAttempts: 5, ExceptionType: ['Step.SERVICE_FAULT', 'Step.THROTTLING'] },
+        { BackoffRate: 2, IntervalSeconds: 1, ExpireAfterMin: 120, ExceptionType: ['SageMaker.CAPACITY_ERROR'] },
+      ],
+    });
+    expect(out.Steps[0].DependsOn).toBeUndefined();
+  });
+
+  test('parameters render with types, defaults and enum values', () => {
+    const stack = new Stack();
+    const params = [
+      PipelineParameter.string('Mode', { defaultValue: 'fast', enumValues: ['fast', 'full'] }),
+      PipelineParameter.integer('Count', { defaultValue: 2 }),
+      PipelineParameter.float('Rate', { defaultValue: 0.5 }),
+      PipelineParameter.boolean('Flag', { defaultValue: false }),
+    ];
+    const step = new TrainingStep('Train', { image: IMAGE, outputPath: 's3://a/b', instanceCount: params[1].asNumber, hyperparameters: { mode: params[0].asString } });
+    const out = render(stack, new PipelineDefinition({ parameters: params, steps: [step] }));
+    expect(out.Parameters).toEqual([
+      { Name: 'Mode', Type: 'String', DefaultValue: 'fast', EnumValues: ['fast', 'full'] },
+      { Name: 'Count', Type: 'Integer', DefaultValue: 2 },
+      { Name: 'Rate', Type: 'Float', DefaultValue: 0.5 },
+      { Name: 'Flag', Type: 'Boolean', DefaultValue: false },
+    ]);
+    expect(out.Steps[0].Arguments.ResourceConfig.InstanceCount).toEqual({ Get: 'Parameters.Count' });
+    expect(out.Steps[0].Arguments.HyperParameters.mode).toEqual({ Get: 'Parameters.Mode' });
+  });
+
+  test('a step key given explicitly wins over the pipeline key', () => {
+    const stack = new Stack();
+    const key = kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111122223333:key/abcd');
+    const out = render(stack, new PipelineDefinition({ steps: [new TrainingStep('T', { image: IMAGE, outputPath: 's3://a/b', encryptionKey: key })] }));
+    expect(out.Steps[0].Arguments.OutputDataConfig.KmsKeyId).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
+    expect(out.Steps[0].Arguments.ResourceConfig.VolumeKmsKeyId).toBe('arn:aws:kms:us-east-1:111122223333:key/abcd');
+  });
+});
+
+describe('execution role statements for the other step types', () => {
+  test('Lambda, callback, tuning and transform steps add exactly their permissions', () => {
+    const stack = new Stack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111122223333:function:check');
+    const queue = sqs.Queue.fromQueueArn(stack, 'Queue', 'arn:aws:sqs:us-east-1:111122223333:approvals');
+    const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'others' });
+    const tune = new TuningStep('Tune', { image: IMAGE, objectiveMetricName: 'auc', continuousRanges: [{ name: 'eta', minValue: 0, maxValue: 1 }] });
+    const model = new ModelStep('Model', { image: IMAGE, modelDataUrl: 's3://artifacts/model.tar.gz' });
+    pipeline.addStep(tune, model, new TransformStep('Batch', { modelName: model.modelName.asString, inputUri: 's3://artifacts/batch/' }),
+      new LambdaStep('Check', { function: fn }), new CallbackStep('Wait', { queue }));
+    const statements = statementsOf(Template.fromStack(stack), 'PExecutionRole');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining([
+      'sagemaker:CreateHyperParameterTuningJob', 'sagemaker:CreateModel', 'sagemaker:CreateTransformJob', 'lambda:InvokeFunction', 'sqs:SendMessage',
+    ]));
+    expect(actions).not.toContain('sagemaker:CreateProcessingJob');
+    expect(statements.find((s) => s.Action === 'lambda:InvokeFunction').Resource).toBe('arn:aws:lambda:us-east-1:111122223333:function:check');
+    expect(statements.find((s) => s.Action === 'sqs:SendMessage').Resource).toBe('arn:aws:sqs:us-east-1:111122223333:approvals');
+  });
+});
