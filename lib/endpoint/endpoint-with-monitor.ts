@@ -13,11 +13,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentOptions, TrafficRouting, TrafficRoutingType, CapacitySizeType } from './deployment';
 import { EndpointStageParameters } from './endpoint-parameters';
-import { InstanceType, instanceTypeHasStorage, instanceTypeIsBurstable } from './instance-type';
+import { InstanceType } from './instance-type';
 import { ModelSource } from './model-source';
-import { DataQualityMonitorOptions, ModelQualityMonitorOptions, MonitoringFrequency, MonitoringJobOptions, ProblemType } from './monitoring';
-import { modelMonitorAnalyzerImage } from './private/analyzer-image';
+import {
+  DataQualityMonitorOptions, GroundTruthOptions, ModelBiasMonitorOptions, ClarifyMonitorOptions, ModelQualityMonitorOptions,
+  MonitoringFrequency, MonitoringJobOptions, ProblemType,
+} from './monitoring';
+import { clarifyImage, modelMonitorAnalyzerImage } from './private/analyzer-image';
 import { grantKey, grantListPrefix, grantReadObjects, grantStatement, grantWriteObjects } from './private/grants';
+import { instanceTypeHasStorage, instanceTypeIsBurstable } from './private/instance-types';
 import { configHashedName } from './private/names';
 import { ArtifactBucket } from '../core/artifact-bucket';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
@@ -414,11 +418,32 @@ export interface EndpointWithMonitorProps {
   readonly modelQualityMonitor?: ModelQualityMonitorOptions;
 
   /**
-   * The Model Monitor analyzer image.
+   * The bias monitor (SageMaker Clarify).
+   *
+   * @default - none
+   */
+  readonly modelBiasMonitor?: ModelBiasMonitorOptions;
+
+  /**
+   * The explainability monitor (SageMaker Clarify).
+   *
+   * @default - none
+   */
+  readonly modelExplainabilityMonitor?: ClarifyMonitorOptions;
+
+  /**
+   * The Model Monitor analyzer image (data and model quality).
    *
    * @default - the AWS image of the stack's region
    */
   readonly analyzerImageUri?: string;
+
+  /**
+   * The SageMaker Clarify image (bias and explainability).
+   *
+   * @default - the AWS image of the stack's region
+   */
+  readonly clarifyImageUri?: string;
 
   /**
    * The alarms (5XX errors, p99 model latency, monitoring violations).
@@ -444,6 +469,10 @@ export interface EndpointWithMonitorProps {
 }
 
 const SAGEMAKER = 'sagemaker.amazonaws.com';
+
+/** The monitoring job definition resources, which share a name and an ARN attribute. */
+type MonitoringJobDefinition = sagemaker.CfnDataQualityJobDefinition | sagemaker.CfnModelQualityJobDefinition
+  | sagemaker.CfnModelBiasJobDefinition | sagemaker.CfnModelExplainabilityJobDefinition;
 const MAX_ROLLBACK_ALARMS = 10;
 
 /**
@@ -530,8 +559,9 @@ export class EndpointWithMonitor extends Construct {
       this.grantVpcAccess(this.role, props.vpc);
     }
 
-    const needsBucket = props.dataCapture !== undefined || props.asyncInference !== undefined
-      || props.dataQualityMonitor !== undefined || props.modelQualityMonitor !== undefined;
+    const monitors = props.dataQualityMonitor !== undefined || props.modelQualityMonitor !== undefined
+      || props.modelBiasMonitor !== undefined || props.modelExplainabilityMonitor !== undefined;
+    const needsBucket = props.dataCapture !== undefined || props.asyncInference !== undefined || monitors;
     if (needsBucket) {
       this.dataBucket = props.dataBucket ?? new ArtifactBucket(this, 'Data', { encryptionKey: this.encryptionKey }).bucket;
     }
@@ -633,10 +663,12 @@ export class EndpointWithMonitor extends Construct {
     }
 
     // Model Monitor.
-    if (props.dataQualityMonitor || props.modelQualityMonitor) {
+    if (monitors) {
       this.monitoringRole = this.createMonitoringRole();
       if (props.dataQualityMonitor) { this.createDataQualityMonitor(props.dataQualityMonitor); }
       if (props.modelQualityMonitor) { this.createModelQualityMonitor(props.modelQualityMonitor); }
+      if (props.modelBiasMonitor) { this.createModelBiasMonitor(props.modelBiasMonitor); }
+      if (props.modelExplainabilityMonitor) { this.createModelExplainabilityMonitor(props.modelExplainabilityMonitor); }
     }
 
     if (props.dashboard ?? true) {
@@ -755,7 +787,8 @@ export class EndpointWithMonitor extends Construct {
     if (props.serverless) {
       for (const [prop, value] of [['instanceType', props.instanceType], ['initialInstanceCount', props.initialInstanceCount],
         ['vpc', props.vpc], ['dataCapture', props.dataCapture], ['dataQualityMonitor', props.dataQualityMonitor],
-        ['modelQualityMonitor', props.modelQualityMonitor], ['asyncInference', props.asyncInference],
+        ['modelQualityMonitor', props.modelQualityMonitor], ['modelBiasMonitor', props.modelBiasMonitor],
+        ['modelExplainabilityMonitor', props.modelExplainabilityMonitor], ['asyncInference', props.asyncInference],
         ['shadowVariant', props.shadowVariant]] as const) {
         if (value !== undefined) {
           throw propError(this, prop, value === undefined ? value : (value instanceof InstanceType ? value.name : typeof value === 'object' ? 'set' : value),
@@ -789,16 +822,19 @@ export class EndpointWithMonitor extends Construct {
       }
     }
     const captureOn = props.dataCapture !== undefined && (props.dataCapture.enabled ?? true);
-    for (const [prop, monitor] of [['dataQualityMonitor', props.dataQualityMonitor], ['modelQualityMonitor', props.modelQualityMonitor]] as const) {
+    for (const [prop, monitor] of [['dataQualityMonitor', props.dataQualityMonitor], ['modelQualityMonitor', props.modelQualityMonitor],
+      ['modelBiasMonitor', props.modelBiasMonitor], ['modelExplainabilityMonitor', props.modelExplainabilityMonitor]] as const) {
       if (monitor === undefined) { continue; }
       check(captureOn, this, prop, 'set',
         'A monitor analyses captured traffic: turn data capture on (`dataCapture: { enabled: true }`)');
       check(props.dataCapture?.captureRequest ?? true, this, 'dataCapture.captureRequest', false,
         `The ${prop} reads the captured requests: keep \`captureRequest\` on`);
     }
-    if (props.modelQualityMonitor) {
+    for (const [prop, monitor] of [['modelQualityMonitor', props.modelQualityMonitor], ['modelBiasMonitor', props.modelBiasMonitor],
+      ['modelExplainabilityMonitor', props.modelExplainabilityMonitor]] as const) {
+      if (monitor === undefined) { continue; }
       check(props.dataCapture?.captureResponse ?? true, this, 'dataCapture.captureResponse', false,
-        'The modelQualityMonitor compares captured responses with ground truth: keep `captureResponse` on');
+        `The ${prop} reads the captured responses (predictions): keep \`captureResponse\` on`);
     }
     if (props.asyncInference?.maxConcurrentInvocationsPerInstance !== undefined) {
       checkIntegerRange(this, 'asyncInference.maxConcurrentInvocationsPerInstance', props.asyncInference.maxConcurrentInvocationsPerInstance, 1, 1000);
@@ -1253,14 +1289,7 @@ export class EndpointWithMonitor extends Construct {
         constraintsResource: { s3Uri: baseline.constraintsUri },
         statisticsResource: { s3Uri: baseline.statisticsUri },
       },
-      dataQualityJobInput: {
-        endpointInput: {
-          endpointName: this.cfnEndpoint.attrEndpointName,
-          localPath: '/opt/ml/processing/input/endpoint',
-          s3InputMode: 'File',
-          s3DataDistributionType: 'FullyReplicated',
-        },
-      },
+      dataQualityJobInput: { endpointInput: this.endpointInput() },
       dataQualityJobOutputConfig: this.monitoringOutput('data-quality'),
       jobResources: resources,
       networkConfig: network,
@@ -1271,12 +1300,31 @@ export class EndpointWithMonitor extends Construct {
     this.finishMonitor(job, jobProps, 'DataQuality', 'dq', frequency);
   }
 
+  /** Read access to the ground truth prefix, and the rendered S3 input and time offsets. */
+  private groundTruth(prop: string, o: GroundTruthOptions) {
+    const prefix = (o.groundTruthPrefix ?? `ground-truth/${this.endpointName}`).replace(/\/+$/, '');
+    grantReadObjects(this.monitoringRole!, o.groundTruthBucket, `${prefix}/*`,
+      'Ground truth labels are uploaded at run time; reads are limited to the endpoint\'s ground-truth prefix.');
+    grantListPrefix(this.monitoringRole!, o.groundTruthBucket, prefix);
+    const offset = (name: string, d?: Duration): string | undefined => {
+      if (d === undefined) { return undefined; }
+      const hours = d.toHours({ integral: false });
+      check(Number.isInteger(hours) && hours >= 1 && hours <= 24 * 30, this, `${prop}.${name}`, d,
+        'It must be a whole number of hours, from 1 hour to 30 days');
+      return `-PT${hours}H`;
+    };
+    const start = offset('startTimeOffset', o.startTimeOffset);
+    const end = offset('endTimeOffset', o.endTimeOffset);
+    if (o.startTimeOffset && o.endTimeOffset) {
+      check(o.startTimeOffset.toHours() > o.endTimeOffset.toHours(), this, `${prop}.endTimeOffset`, o.endTimeOffset,
+        `It must be shorter than startTimeOffset (${o.startTimeOffset.toHumanString()}): the window ends after it starts`);
+    }
+    return { s3Input: { s3Uri: `s3://${o.groundTruthBucket.bucketName}/${prefix}` }, startTimeOffset: start, endTimeOffset: end };
+  }
+
   private createModelQualityMonitor(o: ModelQualityMonitorOptions): void {
     const baseline = o.baseline.bind(this, this.monitoringRole!);
-    const groundTruthPrefix = (o.groundTruthPrefix ?? `ground-truth/${this.endpointName}`).replace(/\/+$/, '');
-    grantReadObjects(this.monitoringRole!, o.groundTruthBucket, `${groundTruthPrefix}/*`,
-      'Ground truth labels are uploaded at run time; reads are limited to the endpoint\'s ground-truth prefix.');
-    grantListPrefix(this.monitoringRole!, o.groundTruthBucket, groundTruthPrefix);
+    const truth = this.groundTruth('modelQualityMonitor', o);
     if (o.probabilityThresholdAttribute !== undefined) {
       check(o.problemType === ProblemType.BINARY_CLASSIFICATION, this, 'modelQualityMonitor.probabilityThresholdAttribute', o.probabilityThresholdAttribute,
         'It applies to binary classification only');
@@ -1290,15 +1338,14 @@ export class EndpointWithMonitor extends Construct {
       modelQualityBaselineConfig: { constraintsResource: { s3Uri: baseline.constraintsUri } },
       modelQualityJobInput: {
         endpointInput: {
-          endpointName: this.cfnEndpoint.attrEndpointName,
-          localPath: '/opt/ml/processing/input/endpoint',
-          s3InputMode: 'File',
-          s3DataDistributionType: 'FullyReplicated',
+          ...this.endpointInput(),
           inferenceAttribute: o.inferenceAttribute,
           probabilityAttribute: o.probabilityAttribute,
           probabilityThresholdAttribute: o.probabilityThresholdAttribute,
+          startTimeOffset: truth.startTimeOffset,
+          endTimeOffset: truth.endTimeOffset,
         },
-        groundTruthS3Input: { s3Uri: `s3://${o.groundTruthBucket.bucketName}/${groundTruthPrefix}` },
+        groundTruthS3Input: truth.s3Input,
       },
       modelQualityJobOutputConfig: this.monitoringOutput('model-quality'),
       jobResources: resources,
@@ -1310,7 +1357,82 @@ export class EndpointWithMonitor extends Construct {
     this.finishMonitor(job, jobProps, 'ModelQuality', 'mq', frequency);
   }
 
-  private finishMonitor(job: sagemaker.CfnDataQualityJobDefinition | sagemaker.CfnModelQualityJobDefinition, jobProps: any,
+  private clarifyBaseline(prop: string, o: { baseline: { bind(scope: Construct, grantee: iam.IGrantable): any } }) {
+    const baseline = o.baseline.bind(this, this.monitoringRole!);
+    check(baseline.analysisConfigUri !== undefined, this, `${prop}.baseline.analysisConfigUri`, undefined,
+      'The SageMaker Clarify monitors need the analysis configuration of the baselining job');
+    return baseline;
+  }
+
+  private createModelBiasMonitor(o: ModelBiasMonitorOptions): void {
+    const baseline = this.clarifyBaseline('modelBiasMonitor', o);
+    const truth = this.groundTruth('modelBiasMonitor', o);
+    const { frequency, resources, stopping, network } = this.monitoringResources('modelBiasMonitor', o);
+    const jobProps = {
+      modelBiasAppSpecification: {
+        imageUri: this.props.clarifyImageUri ?? clarifyImage(this),
+        configUri: baseline.analysisConfigUri!,
+      },
+      modelBiasBaselineConfig: { constraintsResource: { s3Uri: baseline.constraintsUri } },
+      modelBiasJobInput: {
+        endpointInput: {
+          ...this.endpointInput(),
+          featuresAttribute: o.featuresAttribute,
+          inferenceAttribute: o.inferenceAttribute,
+          probabilityAttribute: o.probabilityAttribute,
+          probabilityThresholdAttribute: o.probabilityThresholdAttribute,
+          startTimeOffset: truth.startTimeOffset,
+          endTimeOffset: truth.endTimeOffset,
+        },
+        groundTruthS3Input: truth.s3Input,
+      },
+      modelBiasJobOutputConfig: this.monitoringOutput('model-bias'),
+      jobResources: resources,
+      networkConfig: network,
+      roleArn: this.monitoringRole!.roleArn,
+      stoppingCondition: stopping,
+    };
+    const job = new sagemaker.CfnModelBiasJobDefinition(this, 'ModelBiasJobDefinition', { ...jobProps, tags: this.tagList });
+    this.finishMonitor(job, jobProps, 'ModelBias', 'bias', frequency);
+  }
+
+  private createModelExplainabilityMonitor(o: ClarifyMonitorOptions): void {
+    const baseline = this.clarifyBaseline('modelExplainabilityMonitor', o);
+    const { frequency, resources, stopping, network } = this.monitoringResources('modelExplainabilityMonitor', o);
+    const jobProps = {
+      modelExplainabilityAppSpecification: {
+        imageUri: this.props.clarifyImageUri ?? clarifyImage(this),
+        configUri: baseline.analysisConfigUri!,
+      },
+      modelExplainabilityBaselineConfig: { constraintsResource: { s3Uri: baseline.constraintsUri } },
+      modelExplainabilityJobInput: {
+        endpointInput: {
+          ...this.endpointInput(),
+          featuresAttribute: o.featuresAttribute,
+          inferenceAttribute: o.inferenceAttribute,
+          probabilityAttribute: o.probabilityAttribute,
+        },
+      },
+      modelExplainabilityJobOutputConfig: this.monitoringOutput('model-explainability'),
+      jobResources: resources,
+      networkConfig: network,
+      roleArn: this.monitoringRole!.roleArn,
+      stoppingCondition: stopping,
+    };
+    const job = new sagemaker.CfnModelExplainabilityJobDefinition(this, 'ModelExplainabilityJobDefinition', { ...jobProps, tags: this.tagList });
+    this.finishMonitor(job, jobProps, 'ModelExplainability', 'xai', frequency);
+  }
+
+  private endpointInput() {
+    return {
+      endpointName: this.cfnEndpoint.attrEndpointName,
+      localPath: '/opt/ml/processing/input/endpoint',
+      s3InputMode: 'File',
+      s3DataDistributionType: 'FullyReplicated',
+    };
+  }
+
+  private finishMonitor(job: MonitoringJobDefinition, jobProps: any,
     type: string, short: string, frequency: MonitoringFrequency): void {
     const name = configHashedName(job, { prefix: this.namePrefix(short) }, () => jobProps, () => this.stageParameters?.deploymentId);
     job.jobDefinitionName = name;

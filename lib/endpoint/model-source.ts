@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { grantPull, grantReadObjects, grantStatement } from './private/grants';
+import { parseS3Uri } from './private/s3-uri';
 import { check } from '../private/errors';
 
 /** What a model source contributes to the model's container definition. */
@@ -307,13 +308,4 @@ class ImageSource extends ModelSource {
     const data = this.options.modelData?.bind(scope, grantee);
     return { image: image.imageUri, modelDataUrl: data?.uri, environment: this.options.environment };
   }
-}
-
-/** `s3://bucket/key` split into its parts; a clear error otherwise. */
-export function parseS3Uri(scope: Construct | string, prop: string, uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/.exec(uri);
-  if (!m) {
-    check(false, scope, prop, uri, 'It must be an S3 URI such as "s3://my-bucket/path/to/object"');
-  }
-  return { bucket: m![1], key: m![2] };
 }

@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { InstanceType } from './instance-type';
-import { parseS3Uri } from './model-source';
 import { grantKey, grantReadObjects, grantStatement } from './private/grants';
+import { parseS3Uri } from './private/s3-uri';
 import { check } from '../private/errors';
 
 /** Where the baseline files of a monitor are. */
@@ -18,6 +18,14 @@ export interface MonitoringBaselineProps {
    * @default - none
    */
   readonly statisticsUri?: string;
+
+  /**
+   * The S3 URI of the SageMaker Clarify `analysis_config.json` (required by the bias and
+   * explainability monitors).
+   *
+   * @default - none
+   */
+  readonly analysisConfigUri?: string;
 
   /**
    * The bucket of the files: the monitoring role may read the objects (and decrypt with the
@@ -34,6 +42,8 @@ export interface MonitoringBaselineConfig {
   readonly constraintsUri: string;
   /** The S3 URI of `statistics.json`. @default - none */
   readonly statisticsUri?: string;
+  /** The S3 URI of the Clarify analysis configuration. @default - none */
+  readonly analysisConfigUri?: string;
 }
 
 /**
@@ -59,7 +69,7 @@ export class MonitoringBaseline {
    * @param grantee the monitoring role
    */
   public bind(scope: Construct, grantee: iam.IGrantable): MonitoringBaselineConfig {
-    const uris = [this.props.constraintsUri, this.props.statisticsUri].filter((u): u is string => u !== undefined);
+    const uris = [this.props.constraintsUri, this.props.statisticsUri, this.props.analysisConfigUri].filter((u): u is string => u !== undefined);
     const stack = Stack.of(scope);
     const arns: string[] = [];
     let tokens = false;
@@ -85,7 +95,7 @@ export class MonitoringBaseline {
         grantKey(grantee, this.props.bucket.encryptionKey, ['kms:Decrypt']);
       }
     }
-    return { constraintsUri: this.props.constraintsUri, statisticsUri: this.props.statisticsUri };
+    return { constraintsUri: this.props.constraintsUri, statisticsUri: this.props.statisticsUri, analysisConfigUri: this.props.analysisConfigUri };
   }
 }
 
@@ -178,14 +188,8 @@ export enum ProblemType {
   REGRESSION = 'Regression',
 }
 
-/** The model quality monitor: predictions compared with ground truth labels. */
-export interface ModelQualityMonitorOptions extends MonitoringJobOptions {
-  /** The problem type. */
-  readonly problemType: ProblemType;
-
-  /** The baseline (constraints). */
-  readonly baseline: MonitoringBaseline;
-
+/** Where the ground truth labels of a monitor come from, and which captured data they match. */
+export interface GroundTruthOptions {
   /** The bucket where ground truth labels are uploaded. */
   readonly groundTruthBucket: s3.IBucket;
 
@@ -195,6 +199,29 @@ export interface ModelQualityMonitorOptions extends MonitoringJobOptions {
    * @default "ground-truth/<endpoint name>"
    */
   readonly groundTruthPrefix?: string;
+
+  /**
+   * How far before a run the analysed window of captured data starts (labels arrive late).
+   *
+   * @default - SageMaker's default window
+   */
+  readonly startTimeOffset?: Duration;
+
+  /**
+   * How far before a run the analysed window ends.
+   *
+   * @default - SageMaker's default window
+   */
+  readonly endTimeOffset?: Duration;
+}
+
+/** The model quality monitor: predictions compared with ground truth labels. */
+export interface ModelQualityMonitorOptions extends MonitoringJobOptions, GroundTruthOptions {
+  /** The problem type. */
+  readonly problemType: ProblemType;
+
+  /** The baseline (constraints). */
+  readonly baseline: MonitoringBaseline;
 
   /**
    * The attribute of the endpoint output that holds the prediction (an index for CSV, a
@@ -213,6 +240,47 @@ export interface ModelQualityMonitorOptions extends MonitoringJobOptions {
 
   /**
    * The threshold above which a probability counts as the positive class (binary classification).
+   *
+   * @default - none
+   */
+  readonly probabilityThresholdAttribute?: number;
+}
+
+/**
+ * Settings of the SageMaker Clarify monitors: the explainability monitor (feature attribution
+ * drift of live predictions) uses them as they are; the bias monitor adds ground truth.
+ */
+export interface ClarifyMonitorOptions extends MonitoringJobOptions {
+  /** The baseline: the constraints and the Clarify analysis configuration (`analysisConfigUri`). */
+  readonly baseline: MonitoringBaseline;
+
+  /**
+   * The attribute of the endpoint input that holds the features (JSON input).
+   *
+   * @default - none (CSV input: the whole record)
+   */
+  readonly featuresAttribute?: string;
+
+  /**
+   * The attribute of the endpoint output that holds the prediction.
+   *
+   * @default - none
+   */
+  readonly inferenceAttribute?: string;
+
+  /**
+   * The attribute of the endpoint output that holds the probability.
+   *
+   * @default - none
+   */
+  readonly probabilityAttribute?: string;
+
+}
+
+/** The bias monitor: bias metrics of live predictions against ground truth (SageMaker Clarify). */
+export interface ModelBiasMonitorOptions extends ClarifyMonitorOptions, GroundTruthOptions {
+  /**
+   * The threshold above which a probability counts as the positive class.
    *
    * @default - none
    */

@@ -19,7 +19,7 @@ describe('compliance of the main configurations', () => {
     expect(formatFindings(unacknowledgedFindings(stack))).toBe('');
   });
 
-  test('an image model in a VPC with a GPU (NVMe) instance type, a shadow variant and both monitors', () => {
+  test('an image model in a VPC with a GPU (NVMe) instance type, a shadow variant and all four monitors', () => {
     const app = compliantApp();
     const stack = new Stack(app, 'Gpu', { env: { account: ACCOUNT, region: REGION } });
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
@@ -48,6 +48,13 @@ describe('compliance of the main configurations', () => {
         baseline: MonitoringBaseline.fromS3Uris({ constraintsUri: 's3://b-123/mq.json' }),
         groundTruthBucket: artifacts.bucket,
         instanceType: InstanceType.ML_G4DN_XLARGE,
+      },
+      modelBiasMonitor: {
+        baseline: MonitoringBaseline.fromS3Uris({ constraintsUri: 's3://b-123/bias.json', analysisConfigUri: 's3://b-123/analysis.json' }),
+        groundTruthBucket: artifacts.bucket,
+      },
+      modelExplainabilityMonitor: {
+        baseline: MonitoringBaseline.fromS3Uris({ constraintsUri: 's3://b-123/xai.json', analysisConfigUri: 's3://b-123/analysis.json' }),
       },
     });
     expect(formatFindings(unacknowledgedFindings(stack))).toBe('');
