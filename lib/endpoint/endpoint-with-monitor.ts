@@ -656,6 +656,8 @@ export class EndpointWithMonitor extends Construct {
       tags: this.tagList,
     });
     this.endpointArn = this.cfnEndpoint.ref;
+    // SageMaker would create the log group itself (unencrypted, kept for ever) if it came first.
+    this.cfnEndpoint.node.addDependency(logGroup);
     this.validateDeployment();
 
     if (props.autoscaling) {

@@ -86,6 +86,11 @@ describe('model from an approved model package, with defaults', () => {
     });
   });
 
+  test('the endpoint waits for its log group, so SageMaker never creates an unencrypted one', () => {
+    const ep = onlyResource(template, 'AWS::SageMaker::Endpoint');
+    expect(ep.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EndpointLogs/)]));
+  });
+
   test('the model waits for its role and permissions', () => {
     const model = onlyResource(template, 'AWS::SageMaker::Model');
     expect(model.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^EndpointExecutionRole/)]));
