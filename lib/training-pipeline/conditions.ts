@@ -50,7 +50,9 @@ export abstract class Condition {
   public abstract readonly conditionType: string;
 
   /** @internal */
-  public abstract _render(renderer: Renderer, where: string): any;
+  public _render(_renderer: Renderer, _where: string): any {
+    throw new Error(`The condition ${this.conditionType} cannot be rendered`);
+  }
 }
 
 const ORDERED = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);

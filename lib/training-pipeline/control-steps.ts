@@ -146,7 +146,7 @@ function outputValue(step: Step, outputs: OutputParameter[], name: string): Pipe
 /** Props of a {@link LambdaStep}. */
 export interface LambdaStepProps extends JobStepOptions {
   /** The function to invoke. */
-  readonly function: lambda.IFunction;
+  readonly lambdaFunction: lambda.IFunction;
   /**
    * The event passed to the function (values may be tokens of pipeline values).
    * @default - an empty event
@@ -189,10 +189,10 @@ export class LambdaStep extends Step {
   public _renderExtras(r: Renderer): Record<string, any> {
     r.executionStatements.push(new iam.PolicyStatement({
       actions: ['lambda:InvokeFunction'],
-      resources: [this.props.function.functionArn],
+      resources: [this.props.lambdaFunction.functionArn],
     }));
     return {
-      FunctionArn: this.props.function.functionArn,
+      FunctionArn: this.props.lambdaFunction.functionArn,
       OutputParameters: (this.props.outputs ?? []).map((o) => ({ OutputName: o.name, OutputType: o.type ?? OutputParameterType.STRING })),
     };
   }

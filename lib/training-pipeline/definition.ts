@@ -80,8 +80,8 @@ export interface ImportedDefinitionOptions {
   readonly substitutions?: { [literal: string]: string };
 }
 
-/** The result of rendering: the definition object and what it needs. @internal */
-export interface RenderedDefinition {
+/** The result of rendering: the definition object and what it needs. */
+interface RenderedDefinition {
   readonly definition: any;
   readonly issues: RenderIssue[];
   readonly renderer: Renderer;

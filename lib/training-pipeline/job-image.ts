@@ -80,7 +80,9 @@ export abstract class JobImage {
    * Bind the image to a stack.
    * @internal
    */
-  public abstract _bind(scope: IConstruct): JobImageConfig;
+  public _bind(_scope: IConstruct): JobImageConfig {
+    throw new Error('JobImage subclasses must implement _bind');
+  }
 }
 
 class BuiltInImage extends JobImage {

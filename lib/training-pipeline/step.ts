@@ -214,7 +214,9 @@ export abstract class Step {
    * The step's `Arguments`.
    * @internal
    */
-  public abstract _renderArguments(renderer: Renderer): any;
+  public _renderArguments(_renderer: Renderer): any {
+    return {};
+  }
 
   /**
    * Keys besides `Arguments` (PropertyFiles, FunctionArn...).

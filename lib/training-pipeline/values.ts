@@ -69,7 +69,7 @@ export abstract class PipelineValue implements IResolvable {
   /** The type of the value, as far as it is known at synth time. */
   public abstract readonly valueType: PipelineValueType;
 
-  /** @internal */
+  /** Where the value was created (part of IResolvable; empty). */
   public readonly creationStack: string[] = [];
 
   /** This value as a string token, for string props. */
@@ -102,7 +102,9 @@ export abstract class PipelineValue implements IResolvable {
    * The definition JSON of this value.
    * @internal
    */
-  public abstract _render(renderer: Renderer): any;
+  public _render(_renderer: Renderer): any {
+    throw new Error(`${this.describe()} cannot be rendered`);
+  }
 }
 
 /** True for a pipeline value object. */

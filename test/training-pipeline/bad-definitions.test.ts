@@ -189,7 +189,7 @@ describe('bad arguments throw at once', () => {
     })).toThrow(/Give either maxAttempts or expireAfter, not both/);
     const stack = new Stack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111122223333:function:f');
-    expect(() => new LambdaStep('Call', { function: fn, retryPolicies: [{ exceptionTypes: [RetryExceptionType.CAPACITY_ERROR] }] }))
+    expect(() => new LambdaStep('Call', { lambdaFunction: fn, retryPolicies: [{ exceptionTypes: [RetryExceptionType.CAPACITY_ERROR] }] }))
       .toThrow(/SageMaker job exception types apply only to Processing, Training, Tuning and Transform steps, not to a Lambda step/);
   });
 

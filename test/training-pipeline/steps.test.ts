@@ -82,7 +82,7 @@ describe('step rendering', () => {
     const queue = sqs.Queue.fromQueueArn(stack, 'Queue', 'arn:aws:sqs:us-east-1:111122223333:approvals');
     const run = PipelineParameter.string('RunId', { defaultValue: 'r1' });
     const call = new LambdaStep('Check', {
-      function: fn,
+      lambdaFunction: fn,
       inputs: { run: run.asString, path: `s3://bucket/${ExecutionVariable.PIPELINE_EXECUTION_ID}/x` },
       outputs: [{ name: 'ok', type: OutputParameterType.BOOLEAN }, { name: 'note' }],
       cache: { expireAfter: Duration.hours(1) },
@@ -211,7 +211,7 @@ describe('execution role statements for the other step types', () => {
     const tune = new TuningStep('Tune', { image: IMAGE, objectiveMetricName: 'auc', continuousRanges: [{ name: 'eta', minValue: 0, maxValue: 1 }] });
     const model = new ModelStep('Model', { image: IMAGE, modelDataUrl: 's3://artifacts/model.tar.gz' });
     pipeline.addStep(tune, model, new TransformStep('Batch', { modelName: model.modelName.asString, inputUri: 's3://artifacts/batch/' }),
-      new LambdaStep('Check', { function: fn }), new CallbackStep('Wait', { queue }));
+      new LambdaStep('Check', { lambdaFunction: fn }), new CallbackStep('Wait', { queue }));
     const statements = statementsOf(Template.fromStack(stack), 'PExecutionRole');
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining([
