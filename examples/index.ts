@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { addFeatureStoreExample } from './feature-store';
 import { addFoundationExample } from './foundation';
 import { addModelRegistryExample } from './model-registry';
 
@@ -8,6 +9,7 @@ import { addModelRegistryExample } from './model-registry';
  */
 export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unknown }[] = [
   { name: 'foundation', add: addFoundationExample },
+  { name: 'feature-store', add: addFeatureStoreExample },
   { name: 'model-registry', add: addModelRegistryExample },
 ];
 

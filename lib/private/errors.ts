@@ -88,6 +88,12 @@ export function formatPropIssue(scope: Where, prop: string, value: unknown, rule
   return `[${path}] Invalid prop \`${prop}\`: received ${describeValue(value)}. ${sentence}`;
 }
 
+/** The message of a deferred check: aws-cdk-lib adds the construct path in front. */
+export function formatIssueWithoutPath(prop: string, value: unknown, rule: string): string {
+  const sentence = rule.endsWith('.') ? rule : `${rule}.`;
+  return `Invalid prop \`${prop}\`: received ${describeValue(value)}. ${sentence}`;
+}
+
 /** Build the error for one bad prop (thrown by the caller). */
 export function propError(scope: Where, prop: string, value: unknown, rule: string): MlopsPropError {
   return new MlopsPropError(scope, prop, value, rule);
@@ -108,8 +114,9 @@ export class PropChecks {
    * Register a deferred rule: `fn` returns the issues it finds (an empty list when all is well).
    */
   public static defer(scope: IConstruct, fn: () => PropIssue[]): void {
+    // aws-cdk-lib puts the construct path in front of every validation message itself.
     scope.node.addValidation({
-      validate: () => fn().map((i) => formatPropIssue(scope, i.prop, i.value, i.rule)),
+      validate: () => fn().map((i) => formatIssueWithoutPath(i.prop, i.value, i.rule)),
     });
   }
 }
