@@ -1,11 +1,13 @@
-import { Duration, Size, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { InstanceType } from './instance-type';
 import { grantKey, grantReadObjects, grantStatement } from './private/grants';
 import { parseS3Uri } from './private/s3-uri';
 import { check } from '../private/errors';
+import { HandlerFunction } from '../private/handler-function';
 
 /** Where the baseline files of a monitor are. */
 export interface MonitoringBaselineProps {
@@ -60,7 +62,13 @@ export class MonitoringBaseline {
     return new MonitoringBaseline(props);
   }
 
-  private constructor(private readonly props: MonitoringBaselineProps) {}
+  /** @internal */
+  public static _fromModelPackage(reader: ModelPackageBaselines, fields: { constraints: string; statistics?: string; config?: string }): MonitoringBaseline {
+    return new MonitoringBaseline({ constraintsUri: '', bucket: reader.bucket }, reader, fields);
+  }
+
+  private constructor(private readonly props: MonitoringBaselineProps, private readonly reader?: ModelPackageBaselines,
+    private readonly fields?: { constraints: string; statistics?: string; config?: string }) {}
 
   /**
    * Grant read access to the files and return their URIs.
@@ -69,6 +77,9 @@ export class MonitoringBaseline {
    * @param grantee the monitoring role
    */
   public bind(scope: Construct, grantee: iam.IGrantable): MonitoringBaselineConfig {
+    if (this.reader && this.fields) {
+      return this.reader._bind(scope, grantee, this.fields);
+    }
     const uris = [this.props.constraintsUri, this.props.statisticsUri, this.props.analysisConfigUri].filter((u): u is string => u !== undefined);
     const stack = Stack.of(scope);
     const arns: string[] = [];
@@ -285,4 +296,96 @@ export interface ModelBiasMonitorOptions extends ClarifyMonitorOptions, GroundTr
    * @default - none
    */
   readonly probabilityThresholdAttribute?: number;
+}
+
+/** Props of {@link ModelPackageBaselines}. */
+export interface ModelPackageBaselinesProps {
+  /** The model package version whose drift-check baselines are read (a CloudFormation parameter works too). */
+  readonly modelPackageArn: string;
+
+  /** The bucket that holds the baseline files: the monitoring role may read its objects. */
+  readonly bucket: s3.IBucket;
+
+  /**
+   * The key of the reader function's environment, logs and dead-letter queue.
+   *
+   * @default - the encryption key of the EndpointWithMonitor that uses the baselines
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * The drift-check baselines a model package version carries (registered by the training
+ * pipeline's quality and Clarify check steps), read at deploy time by a small custom resource
+ * (`DescribeModelPackage`). A monitor whose baseline the version lacks fails the deployment with
+ * a clear reason, before any schedule exists.
+ */
+export class ModelPackageBaselines {
+  /** The data quality baseline (statistics and constraints). */
+  public readonly dataQuality: MonitoringBaseline;
+  /** The model quality baseline (constraints). */
+  public readonly modelQuality: MonitoringBaseline;
+  /** The bias baseline (post-training constraints and the Clarify configuration). */
+  public readonly bias: MonitoringBaseline;
+  /** The explainability baseline (constraints and the Clarify configuration). */
+  public readonly explainability: MonitoringBaseline;
+  /** The bucket of the baseline files. */
+  public readonly bucket: s3.IBucket;
+  /** The model package version. */
+  public readonly modelPackageArn: string;
+
+  private readonly encryptionKey?: kms.IKey;
+  private readonly required = new Set<string>();
+  private readonly readers = new Map<Construct, CustomResource>();
+
+  constructor(props: ModelPackageBaselinesProps) {
+    this.modelPackageArn = props.modelPackageArn;
+    this.bucket = props.bucket;
+    this.encryptionKey = props.encryptionKey;
+    this.dataQuality = MonitoringBaseline._fromModelPackage(this, { constraints: 'DataQualityConstraints', statistics: 'DataQualityStatistics' });
+    this.modelQuality = MonitoringBaseline._fromModelPackage(this, { constraints: 'ModelQualityConstraints' });
+    this.bias = MonitoringBaseline._fromModelPackage(this, { constraints: 'BiasConstraints', config: 'BiasConfig' });
+    this.explainability = MonitoringBaseline._fromModelPackage(this, { constraints: 'ExplainabilityConstraints', config: 'ExplainabilityConfig' });
+  }
+
+  /** @internal */
+  public _bind(scope: Construct, grantee: iam.IGrantable, fields: { constraints: string; statistics?: string; config?: string }): MonitoringBaselineConfig {
+    const reader = this.reader(scope);
+    const attr = (name?: string) => {
+      if (name === undefined) { return undefined; }
+      this.required.add(name);
+      return reader.getAttString(name);
+    };
+    grantReadObjects(grantee, this.bucket, '*',
+      'The baseline files of each model version are written at run time by the training pipeline and named only at deploy time; ' +
+      'read access is limited to the baseline bucket.');
+    return { constraintsUri: attr(fields.constraints)!, statisticsUri: attr(fields.statistics), analysisConfigUri: attr(fields.config) };
+  }
+
+  private reader(scope: Construct): CustomResource {
+    const existing = this.readers.get(scope);
+    if (existing) { return existing; }
+    const key = this.encryptionKey ?? (scope as unknown as { encryptionKey?: kms.IKey }).encryptionKey;
+    check(key !== undefined, scope, 'baseline.encryptionKey', undefined,
+      'ModelPackageBaselines used outside an EndpointWithMonitor needs `encryptionKey`');
+    const owner = new Construct(scope, `ModelPackageBaselines${this.readers.size === 0 ? '' : this.readers.size + 1}`);
+    const fn = new HandlerFunction(owner, 'Reader', {
+      handler: 'model-package-baselines',
+      description: 'Reads the drift-check baselines of a SageMaker model package version for Model Monitor',
+      encryptionKey: key!,
+      timeout: Duration.seconds(60),
+    });
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [this.modelPackageArn] }));
+    const resource = new CustomResource(owner, 'Resource', {
+      serviceToken: fn.function.functionArn,
+      resourceType: 'Custom::ModelPackageBaselines',
+      properties: {
+        ModelPackageArn: this.modelPackageArn,
+        Required: Lazy.list({ produce: () => [...this.required].sort() }),
+      },
+    });
+    resource.node.addDependency(fn.role);
+    this.readers.set(scope, resource);
+    return resource;
+  }
 }
