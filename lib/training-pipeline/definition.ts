@@ -32,6 +32,14 @@ export interface PipelineDefinitionProps {
   readonly experimentConfig?: boolean;
 }
 
+/** The network jobs run in. */
+export interface JobNetworkConfig {
+  /** The subnets (private) the jobs' network interfaces go into. */
+  readonly subnetIds: string[];
+  /** The security groups of the jobs' network interfaces. */
+  readonly securityGroupIds: string[];
+}
+
 /** What the pipeline provides to steps that do not say otherwise. */
 export interface RenderOptions {
   /**
@@ -54,6 +62,16 @@ export interface RenderOptions {
    * @default - the bucket's root
    */
   readonly outputPrefix?: string;
+  /**
+   * Run jobs in a VPC (traffic between their containers is then encrypted).
+   * @default - jobs run in SageMaker's network
+   */
+  readonly network?: JobNetworkConfig;
+  /**
+   * Run the containers of processing, training and tuning jobs and models without network access.
+   * @default false
+   */
+  readonly enableNetworkIsolation?: boolean;
 }
 
 /** Options of {@link PipelineDefinition.fromJson}. */
@@ -179,6 +197,8 @@ export class PipelineDefinition {
       encryptionKey: options.encryptionKey,
       bucket: options.defaultBucket,
       outputPrefix: options.outputPrefix,
+      network: options.network,
+      enableNetworkIsolation: options.enableNetworkIsolation,
     });
     if (this.imported) {
       return { definition: substituteImported(this.imported.json, this.imported.options), issues: [], renderer };

@@ -66,7 +66,8 @@ export class ModelStep extends Step {
         Environment: this.props.environment ?? {},
         ModelDataUrl: this.props.modelDataUrl,
       },
-      EnableNetworkIsolation: this.props.enableNetworkIsolation,
+      EnableNetworkIsolation: this.props.enableNetworkIsolation ?? r.networkIsolation,
+      VpcConfig: r.vpcConfig(),
     };
   }
 }

@@ -235,6 +235,11 @@ export function renderProcessingJob(r: Renderer, props: ProcessingJobProps, extr
     ProcessingOutputConfig: outputs.length > 0 ? { Outputs: outputs, KmsKeyId: volumeKey } : undefined,
     Environment: props.environment,
     StoppingCondition: props.maxRuntime ? { MaxRuntimeInSeconds: props.maxRuntime.toSeconds() } : undefined,
+    NetworkConfig: r.inVpc || r.networkIsolation ? {
+      EnableInterContainerTrafficEncryption: r.inVpc ? true : undefined,
+      EnableNetworkIsolation: r.networkIsolation,
+      VpcConfig: r.vpcConfig(),
+    } : undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ArnFormat, Aspects, Duration, IAspect, Lazy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,7 +15,7 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../private/errors';
 import { bucketOrCreate, keyOrCreate } from '../private/resources';
-import { PipelineDefinition } from './definition';
+import { JobNetworkConfig, PipelineDefinition } from './definition';
 import { analyzeDefinition, bucketArn, DefinitionNeeds, nagText, objectArn } from './private/permissions';
 import { PipelineParameter } from './values';
 import { Step } from './step';
@@ -77,6 +78,26 @@ export interface TrainingPipelineProps {
    * @default - SageMaker's default (50)
    */
   readonly maxParallelSteps?: number;
+  /**
+   * Run the jobs in this VPC (traffic between a job's containers is then encrypted).
+   * @default - jobs run in SageMaker's network
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The subnets of the jobs in `vpc`.
+   * @default - the private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The security groups of the jobs in `vpc`.
+   * @default - a new security group that allows traffic between the instances of a job only
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Run the jobs' containers without network access.
+   * @default false
+   */
+  readonly enableNetworkIsolation?: boolean;
   /**
    * Definitions up to this size go inline in the template (`PipelineDefinitionBody`); larger ones
    * go to S3 as an asset (`PipelineDefinitionS3Location`). The CloudFormation template (1 MB at
@@ -162,6 +183,10 @@ export class TrainingPipeline extends Construct {
   public readonly outputPrefix: string;
   /** The pipeline resource. */
   public readonly resource: sagemaker.CfnPipeline;
+  /** The security groups of the jobs, when they run in a VPC. */
+  public readonly securityGroups?: ec2.ISecurityGroup[];
+  private readonly network?: JobNetworkConfig;
+  private readonly networkIsolation?: boolean;
 
   private readonly ownsRole: boolean;
   private readonly ownsJobRole: boolean;
@@ -205,6 +230,36 @@ export class TrainingPipeline extends Construct {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Runs the jobs of the SageMaker pipeline ${this.node.path}`,
     });
+
+    if (props.vpc) {
+      let groups = props.securityGroups;
+      if (!groups || groups.length === 0) {
+        const sg = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
+          vpc: props.vpc,
+          description: `SageMaker jobs of the pipeline ${this.node.path}`,
+          allowAllOutbound: true,
+        });
+        sg.addIngressRule(sg, ec2.Port.allTraffic(), 'Between the instances of a distributed job');
+        const reason = 'The only ingress rule admits traffic from this security group itself (the instances of one distributed ' +
+          'training or processing job, which talk on ports chosen at run time); nothing outside the group can connect.';
+        Validations.of(sg).acknowledge(
+          { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
+          { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+          { id: 'PCI.DSS.321-EC2RestrictedCommonPorts', reason },
+        );
+        groups = [sg];
+      }
+      this.securityGroups = groups;
+      this.network = {
+        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+        securityGroupIds: groups.map((g) => g.securityGroupId),
+      };
+    } else {
+      check(props.vpcSubnets === undefined && props.securityGroups === undefined, where, 'vpcSubnets', props.vpcSubnets ?? props.securityGroups,
+        'Subnets and security groups need a `vpc`');
+    }
+
+    this.networkIsolation = props.enableNetworkIsolation;
 
     this.resource = new sagemaker.CfnPipeline(this, 'Resource', {
       pipelineName: this.pipelineName,
@@ -379,6 +434,8 @@ export class TrainingPipeline extends Construct {
       encryptionKey: this.encryptionKey,
       defaultBucket: this.artifactBucket,
       outputPrefix: this.outputPrefix,
+      network: this.network,
+      enableNetworkIsolation: this.networkIsolation,
     });
     this.issues = out.issues.map((i) => ({ prop: 'definition', value: i.where, rule: i.message }));
     const definition = out.definition;
@@ -531,6 +588,22 @@ export class TrainingPipeline extends Construct {
       resources: ['*'],
       conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*', 'aws/sagemaker/*'] } },
     }));
+    if (this.network) {
+      job.push(new iam.PolicyStatement({
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions'],
+        resources: ['*'],
+      }));
+      const eni = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
+      jobWildcards.push(eni);
+      job.push(new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+        resources: [
+          eni,
+          ...this.network.subnetIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })),
+          ...this.network.securityGroupIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: id })),
+        ],
+      }));
+    }
     for (const s of job) { this.jobRole.addToPrincipalPolicy(s); }
     this.acknowledgeWildcards(this.jobRole, jobWildcards, 'Jobs read and write objects whose keys are made at run time (execution ids) under the prefixes this ' +
       'pipeline uses; SageMaker names job log streams at run time under /aws/sagemaker/; ecr:GetAuthorizationToken and ' +

@@ -163,6 +163,9 @@ export function renderTrainingJob(r: Renderer, props: TrainingJobProps, forTunin
     })) : undefined,
     [forTuning ? 'StaticHyperParameters' : 'HyperParameters']: props.hyperparameters,
     Environment: props.environment,
+    VpcConfig: r.vpcConfig(),
+    EnableInterContainerTrafficEncryption: r.inVpc ? true : undefined,
+    EnableNetworkIsolation: r.networkIsolation,
   };
 }
 

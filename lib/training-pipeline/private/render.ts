@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import type { JobNetworkConfig } from '../definition';
 import type { JobImage } from '../job-image';
 import type { Step } from '../step';
 import { ExecutionVariable, PipelineParameter, PipelineValue, PropertyFile } from '../values';
@@ -17,6 +18,10 @@ export interface RenderDefaults {
   readonly bucket?: s3.IBucket;
   /** The key prefix (ending with '/') of those outputs. */
   readonly outputPrefix?: string;
+  /** The network of jobs without a network of their own. */
+  readonly network?: JobNetworkConfig;
+  /** Run containers without network access. */
+  readonly enableNetworkIsolation?: boolean;
 }
 
 /** One problem found while rendering. */
@@ -99,6 +104,22 @@ export class Renderer {
     if (!k) { return undefined; }
     this.keys.add(k);
     return k.keyArn;
+  }
+
+  /** `VpcConfig` of a job, when the pipeline runs jobs in a VPC. */
+  public vpcConfig(): any {
+    const n = this.defaults.network;
+    return n ? { SecurityGroupIds: n.securityGroupIds, Subnets: n.subnetIds } : undefined;
+  }
+
+  /** Whether jobs run in a VPC (and so encrypt traffic between their containers). */
+  public get inVpc(): boolean {
+    return this.defaults.network !== undefined;
+  }
+
+  /** Whether jobs run without network access. */
+  public get networkIsolation(): boolean | undefined {
+    return this.defaults.enableNetworkIsolation ? true : undefined;
   }
 
   /** The URI of a job's image. */
