@@ -500,6 +500,8 @@ export class EndpointWithMonitor extends Construct {
   public readonly errorAlarm: cloudwatch.Alarm;
   /** The p99 model latency alarm. */
   public readonly latencyAlarm: cloudwatch.Alarm;
+  /** One alarm per monitor: it fires when a monitoring run ends with violations. */
+  public readonly violationAlarms: cloudwatch.Alarm[] = [];
   /** The monitoring role, when a monitor is on. */
   public readonly monitoringRole?: iam.IRole;
   /** The CloudWatch dashboard, when created. */
@@ -1457,7 +1459,9 @@ export class EndpointWithMonitor extends Construct {
     schedule.node.addDependency(this.cfnEndpoint, job);
 
     // Violations: the monitoring execution (a processing job) ends with "CompletedWithViolations".
-    new events.Rule(this, `${type}Violations`, {
+    // The rule sends the run's details to the topic; the alarm on the rule's matches keeps the
+    // state (in alarm until a run interval passes without violations) for the dashboard and for rollbacks.
+    const rule = new events.Rule(this, `${type}Violations`, {
       description: `Model Monitor ${type} violations of a SageMaker endpoint`,
       eventPattern: {
         source: ['aws.sagemaker'],
@@ -1469,6 +1473,23 @@ export class EndpointWithMonitor extends Construct {
       },
       targets: [new targets.SnsTopic(this.alarmTopic)],
     });
+    const alarm = new cloudwatch.Alarm(this, `${type}ViolationAlarm`, {
+      alarmDescription: `Model Monitor ${type} runs of the SageMaker endpoint ended with violations`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'TriggeredRules',
+        dimensionsMap: { RuleName: rule.ruleName },
+        statistic: 'Sum',
+        period: Duration.hours(frequency.intervalHours),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new cw_actions.SnsAction(this.alarmTopic));
+    alarm.addOkAction(new cw_actions.SnsAction(this.alarmTopic));
+    this.violationAlarms.push(alarm);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1524,7 +1545,9 @@ export class EndpointWithMonitor extends Construct {
         new cloudwatch.GraphWidget({ title: 'GPU (%)', left: [this.metricGpuUtilization(), this.metricGpuMemoryUtilization()], width: 12 }),
       );
     }
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [this.errorAlarm, this.latencyAlarm], width: 24 }));
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({
+      title: 'Alarms', alarms: [this.errorAlarm, this.latencyAlarm, ...this.violationAlarms], width: 24,
+    }));
     return dashboard;
   }
 }

@@ -65,9 +65,10 @@ export abstract class ModelData {
   }
 
   /**
-   * A local file or directory uploaded as a CDK asset (a `.tar.gz` file is used as is).
+   * A local `model.tar.gz` uploaded as a CDK asset (SageMaker reads only gzipped tar archives,
+   * so a directory, which CDK would zip, is refused).
    *
-   * @param path the local path of the artifact
+   * @param path the local path of the `.tar.gz` file
    */
   public static fromAsset(path: string): ModelData {
     return new AssetModelData(path);
@@ -116,6 +117,8 @@ class AssetModelData extends ModelData {
     super();
   }
   public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
+    check(/\.tar\.gz$/.test(this.path), scope, 'modelData', this.path,
+      'It must be a gzipped tar archive (`model.tar.gz`): SageMaker reads nothing else, and CDK would zip a directory');
     if (!this.asset) {
       this.asset = new s3assets.Asset(scope, 'ModelData', { path: this.path });
     }

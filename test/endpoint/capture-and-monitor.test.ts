@@ -125,6 +125,19 @@ describe('data capture and the data quality monitor, in a VPC', () => {
     expect(matchesEventPattern(pattern, event('CompletedWithViolations: Job completed successfully with 3 violations.'))).toBe(true);
     expect(matchesEventPattern(pattern, event('Completed: Job completed successfully with no violations.'))).toBe(false);
   });
+
+  test('a CloudWatch alarm on the violation rule keeps the state over one run interval', () => {
+    const ruleId = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'TriggeredRules',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+      Period: 6 * 3600,
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^EndpointAlarmTopic') }],
+    });
+    expect(endpoint.violationAlarms).toHaveLength(1);
+  });
 });
 
 describe('the model quality monitor, in an environment-agnostic stack', () => {

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -133,6 +134,33 @@ describe('model from an image and model data', () => {
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [expect.anything(), '/models/churn/model.tar.gz']] } },
     ]));
+  });
+});
+
+describe('model data from a local archive', () => {
+  test('the archive is uploaded as an asset the role may read', () => {
+    const { template } = build(() => ({
+      model: ModelSource.fromImage(ContainerImage.fromImageUri('123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference:1.0'), {
+        modelData: ModelData.fromAsset(path.join(__dirname, '..', 'fixtures', 'endpoint', 'model.tar.gz')),
+      }),
+    }));
+    const container = onlyResource(template, 'AWS::SageMaker::Model').Properties.PrimaryContainer;
+    expect(container.Image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference:1.0');
+    expect(JSON.stringify(container.ModelDataUrl)).toMatch(/^"s3:\/\/cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.gz"$/);
+    const statements = onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement;
+    // The image is in this account's ECR: pull rights on its repository.
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'] }),
+      expect.objectContaining({ Action: 's3:GetObject', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) }),
+    ]));
+  });
+
+  test('a directory is refused: SageMaker reads only .tar.gz', () => {
+    expect(() => build((_a, s) => ({
+      model: ModelSource.fromImage(ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'R', 'r')), {
+        modelData: ModelData.fromAsset(path.join(__dirname, '..', 'fixtures', 'endpoint')),
+      }),
+    }))).toThrow(/Invalid prop `modelData`: received ".*fixtures\/endpoint". It must be a gzipped tar archive/);
   });
 });
 
