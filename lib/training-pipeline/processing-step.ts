@@ -1,6 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
 import { check, checkIntegerRange, propError } from '../private/errors';
 import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
@@ -85,10 +89,20 @@ export interface ProcessingOutput {
   readonly continuousUpload?: boolean;
 }
 
-/** The script a processing job runs. */
+/** The script a processing job runs: in S3 already, or a local file uploaded as an asset. */
 export interface ProcessingCode {
-  /** The S3 URI of the script. */
-  readonly s3Uri: string;
+  /**
+   * The S3 URI of the script.
+   *
+   * @default - none: give `localFile`
+   */
+  readonly s3Uri?: string;
+  /**
+   * A local file, uploaded as an S3 asset with the stack (the job role may read it).
+   *
+   * @default - none: give `s3Uri`
+   */
+  readonly localFile?: string;
   /**
    * The file name of the script (the last part of the URI when it is a literal).
    *
@@ -282,6 +296,14 @@ export class ProcessingStep extends Step {
       throw propError(where, 'image', props.image, 'It must be a JobImage (JobImage.fromImageUri(), .xgboost(), ...)');
     }
     checkInstance(where, props.instanceCount, props.volumeSize);
+    if (props.code) {
+      check((props.code.s3Uri === undefined) !== (props.code.localFile === undefined), where, 'code', props.code,
+        'Give exactly one of `s3Uri` and `localFile`');
+      if (props.code.localFile !== undefined) {
+        check(fs.existsSync(props.code.localFile) && fs.statSync(props.code.localFile).isFile(), where, 'code.localFile', props.code.localFile,
+          'It must be an existing file');
+      }
+    }
     if (props.code && props.entrypoint) {
       throw propError(where, 'entrypoint', props.entrypoint, 'Give either `code` (which sets the entrypoint) or `entrypoint`, not both');
     }
@@ -308,12 +330,24 @@ export class ProcessingStep extends Step {
     const extra: any[] = [];
     let entrypoint: string[] | undefined;
     if (code) {
-      const last = code.s3Uri.split('/').pop() ?? '';
+      let s3Uri = code.s3Uri ?? '';
+      let localName: string | undefined;
+      if (code.localFile !== undefined) {
+        const scope = r.scope;
+        const id = `Code${this.stepName}`;
+        const asset = (scope.node.tryFindChild(id) as s3assets.Asset | undefined) ??
+          new s3assets.Asset(scope as Construct, id, { path: code.localFile });
+        s3Uri = `s3://${asset.s3BucketName}/${asset.s3ObjectKey}`;
+        localName = Token.isUnresolved(asset.s3ObjectKey)
+          ? `${asset.assetHash}${path.extname(code.localFile)}`
+          : asset.s3ObjectKey.split('/').pop();
+      }
+      const last = localName ?? s3Uri.split('/').pop() ?? '';
       const fileName = code.fileName ?? (last.length > 0 && !Token.isUnresolved(last) ? last : undefined);
       if (!fileName) {
         r.issue(r.where(), 'The file name of `code.s3Uri` is not known at synth time: give `code.fileName` so that the entrypoint can name the script');
       }
-      extra.push(renderProcessingInput({ inputName: 'code', source: code.s3Uri, destination: CODE_DIR }));
+      extra.push(renderProcessingInput({ inputName: 'code', source: s3Uri, destination: CODE_DIR }));
       entrypoint = [...(code.command ?? ['python3']), `${CODE_DIR}/${fileName ?? 'script'}`];
     }
     return renderProcessingJob(r, this.props, extra, entrypoint);

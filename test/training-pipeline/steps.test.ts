@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,10 +8,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, JobImage, LambdaStep, ModelStep, OutputParameterType,
-  PipelineDefinition, PipelineParameter, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
+  PipelineDefinition, PipelineParameter, ProcessingStep, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
   TrainingStep, TransformStep, TuningObjectiveType, TuningStep,
 } from '../../lib/training-pipeline';
-import { statementsOf } from './structural';
+import { bodyOf, statementsOf } from './structural';
 
 const IMAGE = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/algo:1');
 
@@ -220,5 +221,33 @@ describe('execution role statements for the other step types', () => {
     expect(actions).not.toContain('sagemaker:CreateProcessingJob');
     expect(statements.find((s) => s.Action === 'lambda:InvokeFunction').Resource).toBe('arn:aws:lambda:us-east-1:111122223333:function:check');
     expect(statements.find((s) => s.Action === 'sqs:SendMessage').Resource).toBe('arn:aws:sqs:us-east-1:111122223333:approvals');
+  });
+});
+
+describe('processing code from a local file', () => {
+  test('is uploaded as an asset that the job reads, and named in the entrypoint', () => {
+    const stack = new Stack();
+    const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'local-code' });
+    pipeline.addStep(new ProcessingStep('Prep', {
+      image: IMAGE,
+      code: { localFile: path.join(__dirname, 'scripts', 'preprocess.py'), command: ['python3', '-u'] },
+    }));
+    const template = Template.fromStack(stack);
+    const body = bodyOf(template);
+    const entry = body.Steps[0].Arguments.AppSpecification.ContainerEntrypoint;
+    expect(entry.slice(0, 2)).toEqual(['python3', '-u']);
+    expect(entry[2]).toMatch(/^\/opt\/ml\/processing\/input\/code\/[0-9a-f]{64}\.py$/);
+    const input = body.Steps[0].Arguments.ProcessingInputs[0];
+    expect(input.InputName).toBe('code');
+    expect(input.S3Input.S3Uri).toMatch(/^s3:\/\/cdk-[a-z0-9]+-assets-.*\/[0-9a-f]{64}\.py$/);
+    const read = statementsOf(template, 'PJobRole').find((s) => s.Action === 's3:GetObject');
+    expect(JSON.stringify(read.Resource)).toMatch(/cdk-[a-z0-9]+-assets-.*[0-9a-f]{64}\.py\*/);
+  });
+
+  test('a missing file or both sources are refused at once', () => {
+    expect(() => new ProcessingStep('Prep', { image: IMAGE, code: { localFile: '/does/not/exist.py' } }))
+      .toThrow(/\[step Prep\] Invalid prop `code.localFile`: received "\/does\/not\/exist.py"\. It must be an existing file/);
+    expect(() => new ProcessingStep('Prep', { image: IMAGE, code: { localFile: 'a.py', s3Uri: 's3://b/a.py' } }))
+      .toThrow(/Give exactly one of `s3Uri` and `localFile`/);
   });
 });

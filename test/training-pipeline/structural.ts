@@ -60,6 +60,7 @@ export function bodyOf(template: Template): any {
     if (v.Ref) { return `<${v.Ref}>`; }
     if (v['Fn::GetAtt']) { return `<${v['Fn::GetAtt'].join('.')}>`; }
     if (v['Fn::FindInMap']) { return `<FindInMap:${v['Fn::FindInMap'][0]}>`; }
+    if (v['Fn::Sub']) { return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, '<$1>'); }
     return '<?>';
   };
   return JSON.parse(flat(body));
