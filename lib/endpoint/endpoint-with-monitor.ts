@@ -1217,6 +1217,13 @@ export class EndpointWithMonitor extends Construct {
     grantWriteObjects(role, bucket, `${this.monitoringPrefix()}/*`,
       'Each monitoring run writes reports named at run time; writes are limited to the endpoint\'s monitoring prefix.');
     grantKey(role, this.encryptionKey, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    // The job's encrypted volume: SageMaker creates the EBS grant with the role's credentials.
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: ['kms:CreateGrant'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    });
     const stack = Stack.of(this);
     grantStatement(role, new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],

@@ -106,6 +106,12 @@ describe('data capture and the data quality monitor, in a VPC', () => {
           { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::baselines-123/churn/3/statistics.json']] },
         ],
       },
+      {
+        Effect: 'Allow',
+        Action: 'kms:CreateGrant',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ArtifactsKey/), 'Arn'] },
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
     ]));
     for (const s of statements) {
       for (const a of [s.Action].flat()) { expect(a).not.toMatch(/\*/); }
