@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aspects, Duration, IAspect, Lazy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, IAspect, IResource, Lazy, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -156,149 +156,49 @@ export interface AlarmTriggerOptions extends TriggerOptions {
 }
 
 /**
- * A SageMaker Model Building Pipeline (`AWS::SageMaker::Pipeline`) from a typed or imported
- * definition, with a least-privilege execution role gathered from its steps, a job role, triggers
- * (schedule, new data in S3, alarm), `grantStartExecution` and `metric*` methods.
- *
- * The definition is rendered and checked at synth time (unique step names, references, cycles,
- * condition types, property files); all problems are reported together. It goes inline into the
- * template up to `maxInlineDefinitionSize`, and to an S3 asset above it.
+ * A SageMaker pipeline: created by this library or imported by name.
  */
-export class TrainingPipeline extends Construct {
-  /** The pipeline's name. */
-  public readonly pipelineName: string;
-  /** The pipeline's ARN. */
-  public readonly pipelineArn: string;
-  /** The definition. */
-  public readonly definition: PipelineDefinition;
-  /** The role SageMaker Pipelines runs the pipeline with. */
-  public readonly role: iam.IRole;
-  /** The default role of the jobs. */
-  public readonly jobRole: iam.IRole;
-  /** The key of job volumes and outputs. */
-  public readonly encryptionKey: kms.IKey;
-  /** The bucket of default outputs. */
-  public readonly artifactBucket: s3.IBucket;
-  /** The key prefix of default outputs. */
-  public readonly outputPrefix: string;
-  /** The pipeline resource. */
-  public readonly resource: sagemaker.CfnPipeline;
-  /** The security groups of the jobs, when they run in a VPC. */
-  public readonly securityGroups?: ec2.ISecurityGroup[];
-  private readonly network?: JobNetworkConfig;
-  private readonly networkIsolation?: boolean;
-
-  private readonly ownsRole: boolean;
-  private readonly ownsJobRole: boolean;
-  private readonly maxInline: number;
-  private triggerRole?: ManagedPolicyRole;
-  private finalized = false;
-  private issues: PropIssue[] = [];
-  private cfnDefinition: any;
-  private definitionStored?: 'inline' | 's3';
-
-  constructor(scope: Construct, id: string, props: TrainingPipelineProps = {}) {
-    super(scope, id);
-    const where = childPath(scope, id);
-    if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName)) {
-      check(PIPELINE_NAME.test(props.pipelineName), where, 'pipelineName', props.pipelineName,
-        'A pipeline name must be 1 to 256 letters, digits or dashes, starting and ending with a letter or digit');
-    }
-    check(props.displayName === undefined || props.displayName.length <= 256, where, 'displayName', props.displayName, 'At most 256 characters');
-    check(props.description === undefined || props.description.length <= 3072, where, 'description', props.description, 'At most 3072 characters');
-    checkIntegerRange(where, 'maxParallelSteps', props.maxParallelSteps, 1, 1000);
-    this.maxInline = (props.maxInlineDefinitionSize ?? Size.kibibytes(400)).toBytes();
-    check(this.maxInline <= MAX_DEFINITION_LENGTH, where, 'maxInlineDefinitionSize', this.maxInline,
-      `It must be at most ${MAX_DEFINITION_LENGTH} bytes (the CreatePipeline limit)`);
-
-    this.definition = props.definition ?? new PipelineDefinition();
-    this.pipelineName = props.pipelineName ?? SageMakerName.derive(this, { maxLength: 80 });
-    this.pipelineArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName });
-
-    const bucketKey = props.artifactBucket?.encryptionKey;
-    this.encryptionKey = props.encryptionKey ?? bucketKey ?? keyOrCreate(this, 'Key');
-    this.artifactBucket = bucketOrCreate(this, 'Artifacts', this.encryptionKey, props.artifactBucket);
-    this.outputPrefix = props.outputPrefix ?? `pipelines/${this.pipelineName}/`;
-
-    this.ownsRole = props.role === undefined;
-    this.ownsJobRole = props.jobRole === undefined;
-    this.role = props.role ?? new ManagedPolicyRole(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `Runs the SageMaker pipeline ${this.node.path}`,
-    });
-    this.jobRole = props.jobRole ?? new ManagedPolicyRole(this, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `Runs the jobs of the SageMaker pipeline ${this.node.path}`,
-    });
-
-    if (props.vpc) {
-      let groups = props.securityGroups;
-      if (!groups || groups.length === 0) {
-        const sg = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
-          vpc: props.vpc,
-          description: `SageMaker jobs of the pipeline ${this.node.path}`,
-          allowAllOutbound: true,
-        });
-        sg.addIngressRule(sg, ec2.Port.allTraffic(), 'Between the instances of a distributed job');
-        const reason = 'The only ingress rule admits traffic from this security group itself (the instances of one distributed ' +
-          'training or processing job, which talk on ports chosen at run time); nothing outside the group can connect.';
-        Validations.of(sg).acknowledge(
-          { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
-          { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
-          { id: 'PCI.DSS.321-EC2RestrictedCommonPorts', reason },
-        );
-        groups = [sg];
-      }
-      this.securityGroups = groups;
-      this.network = {
-        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
-        securityGroupIds: groups.map((g) => g.securityGroupId),
-      };
-    } else {
-      check(props.vpcSubnets === undefined && props.securityGroups === undefined, where, 'vpcSubnets', props.vpcSubnets ?? props.securityGroups,
-        'Subnets and security groups need a `vpc`');
-    }
-
-    this.networkIsolation = props.enableNetworkIsolation;
-
-    this.resource = new sagemaker.CfnPipeline(this, 'Resource', {
-      pipelineName: this.pipelineName,
-      pipelineDisplayName: props.displayName,
-      pipelineDescription: props.description,
-      roleArn: this.role.roleArn,
-      pipelineDefinition: Lazy.any({ produce: () => this.finalize().cfnDefinition }),
-      parallelismConfiguration: props.maxParallelSteps ? { MaxParallelExecutionSteps: props.maxParallelSteps } : undefined,
-    });
-    this.resource.node.addDependency(this.role);
-
-    PropChecks.defer(this, () => {
-      this.finalize();
-      return this.issues;
-    });
-    const aspect: IAspect = {
-      visit: (node: IConstruct) => {
-        if (node === this) { this.finalize(); }
-      },
-    };
-    Aspects.of(this).add(aspect);
-  }
-
-  /** Declare parameters (typed definitions only). */
-  public addParameter(...parameters: PipelineParameter[]): void {
-    this.definition.addParameter(...parameters);
-  }
-
-  /** Add top-level steps (typed definitions only). */
-  public addStep(...steps: Step[]): void {
-    this.definition.addStep(...steps);
-  }
-
+export interface ITrainingPipeline extends IResource {
   /**
-   * Where the definition went: `inline` (PipelineDefinitionBody) or `s3` (an asset); known after synthesis starts.
+   * The pipeline's name.
+   * @attribute
    */
-  public get definitionStorage(): string | undefined {
-    return this.definitionStored;
-  }
+  readonly pipelineName: string;
+  /**
+   * The pipeline's ARN.
+   * @attribute
+   */
+  readonly pipelineArn: string;
+
+  /** Allow a principal to start executions. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant;
+  /** Start the pipeline on a schedule. */
+  addScheduleTrigger(id: string, options: ScheduleTriggerOptions): events.Rule;
+  /** Start the pipeline when an object is created under a prefix of a bucket. */
+  addNewDataTrigger(id: string, options: NewDataTriggerOptions): events.Rule;
+  /** Start the pipeline when an alarm goes into ALARM. */
+  addAlarmTrigger(id: string, options: AlarmTriggerOptions): events.Rule;
+  /** A metric of this pipeline. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Executions started. */
+  metricExecutionStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Executions failed. */
+  metricExecutionFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Executions succeeded. */
+  metricExecutionSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Executions stopped. */
+  metricExecutionStopped(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** Execution duration. */
+  metricExecutionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * What created and imported pipelines share: triggers, grants and metrics.
+ */
+export abstract class TrainingPipelineBase extends Resource implements ITrainingPipeline {
+  public abstract readonly pipelineName: string;
+  public abstract readonly pipelineArn: string;
+  private triggerRole?: ManagedPolicyRole;
 
   /** Allow a principal to start executions. */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
@@ -424,6 +324,177 @@ export class TrainingPipeline extends Construct {
     return this.triggerRole;
   }
 
+}
+
+class ImportedTrainingPipeline extends TrainingPipelineBase {
+  public readonly pipelineName: string;
+  public readonly pipelineArn: string;
+  constructor(scope: Construct, id: string, pipelineName: string) {
+    super(scope, id);
+    this.pipelineName = pipelineName;
+    this.pipelineArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: pipelineName });
+  }
+}
+
+/**
+ * A SageMaker Model Building Pipeline (`AWS::SageMaker::Pipeline`) from a typed or imported
+ * definition, with a least-privilege execution role gathered from its steps, a job role, triggers
+ * (schedule, new data in S3, alarm), `grantStartExecution` and `metric*` methods.
+ *
+ * The definition is rendered and checked at synth time (unique step names, references, cycles,
+ * condition types, property files); all problems are reported together. It goes inline into the
+ * template up to `maxInlineDefinitionSize`, and to an S3 asset above it.
+ */
+export class TrainingPipeline extends TrainingPipelineBase {
+  /**
+   * A pipeline that exists already (triggers, grants and metrics only).
+   *
+   * @param scope the scope
+   * @param id the construct id
+   * @param pipelineName the pipeline's name
+   */
+  public static fromPipelineName(scope: Construct, id: string, pipelineName: string): ITrainingPipeline {
+    if (!Token.isUnresolved(pipelineName)) {
+      check(PIPELINE_NAME.test(pipelineName), childPath(scope, id), 'pipelineName', pipelineName,
+        'A pipeline name must be 1 to 256 letters, digits or dashes, starting and ending with a letter or digit');
+    }
+    return new ImportedTrainingPipeline(scope, id, pipelineName);
+  }
+
+  /** The pipeline's name. */
+  public readonly pipelineName: string;
+  /** The pipeline's ARN. */
+  public readonly pipelineArn: string;
+  /** The definition. */
+  public readonly definition: PipelineDefinition;
+  /** The role SageMaker Pipelines runs the pipeline with. */
+  public readonly role: iam.IRole;
+  /** The default role of the jobs. */
+  public readonly jobRole: iam.IRole;
+  /** The key of job volumes and outputs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The bucket of default outputs. */
+  public readonly artifactBucket: s3.IBucket;
+  /** The key prefix of default outputs. */
+  public readonly outputPrefix: string;
+  /** The pipeline resource. */
+  public readonly resource: sagemaker.CfnPipeline;
+  /** The security groups of the jobs, when they run in a VPC. */
+  public readonly securityGroups?: ec2.ISecurityGroup[];
+  private readonly network?: JobNetworkConfig;
+  private readonly networkIsolation?: boolean;
+
+  private readonly ownsRole: boolean;
+  private readonly ownsJobRole: boolean;
+  private readonly maxInline: number;
+  private finalized = false;
+  private issues: PropIssue[] = [];
+  private cfnDefinition: any;
+  private definitionStored?: 'inline' | 's3';
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps = {}) {
+    super(scope, id);
+    const where = childPath(scope, id);
+    if (props.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName)) {
+      check(PIPELINE_NAME.test(props.pipelineName), where, 'pipelineName', props.pipelineName,
+        'A pipeline name must be 1 to 256 letters, digits or dashes, starting and ending with a letter or digit');
+    }
+    check(props.displayName === undefined || props.displayName.length <= 256, where, 'displayName', props.displayName, 'At most 256 characters');
+    check(props.description === undefined || props.description.length <= 3072, where, 'description', props.description, 'At most 3072 characters');
+    checkIntegerRange(where, 'maxParallelSteps', props.maxParallelSteps, 1, 1000);
+    this.maxInline = (props.maxInlineDefinitionSize ?? Size.kibibytes(400)).toBytes();
+    check(this.maxInline <= MAX_DEFINITION_LENGTH, where, 'maxInlineDefinitionSize', this.maxInline,
+      `It must be at most ${MAX_DEFINITION_LENGTH} bytes (the CreatePipeline limit)`);
+
+    this.definition = props.definition ?? new PipelineDefinition();
+    this.pipelineName = props.pipelineName ?? SageMakerName.derive(this, { maxLength: 80 });
+    this.pipelineArn = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: this.pipelineName });
+
+    const bucketKey = props.artifactBucket?.encryptionKey;
+    this.encryptionKey = props.encryptionKey ?? bucketKey ?? keyOrCreate(this, 'Key');
+    this.artifactBucket = bucketOrCreate(this, 'Artifacts', this.encryptionKey, props.artifactBucket);
+    this.outputPrefix = props.outputPrefix ?? `pipelines/${this.pipelineName}/`;
+
+    this.ownsRole = props.role === undefined;
+    this.ownsJobRole = props.jobRole === undefined;
+    this.role = props.role ?? new ManagedPolicyRole(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Runs the SageMaker pipeline ${this.node.path}`,
+    });
+    this.jobRole = props.jobRole ?? new ManagedPolicyRole(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Runs the jobs of the SageMaker pipeline ${this.node.path}`,
+    });
+
+    if (props.vpc) {
+      let groups = props.securityGroups;
+      if (!groups || groups.length === 0) {
+        const sg = new ec2.SecurityGroup(this, 'JobSecurityGroup', {
+          vpc: props.vpc,
+          description: `SageMaker jobs of the pipeline ${this.node.path}`,
+          allowAllOutbound: true,
+        });
+        sg.addIngressRule(sg, ec2.Port.allTraffic(), 'Between the instances of a distributed job');
+        const reason = 'The only ingress rule admits traffic from this security group itself (the instances of one distributed ' +
+          'training or processing job, which talk on ports chosen at run time); nothing outside the group can connect.';
+        Validations.of(sg).acknowledge(
+          { id: 'HIPAA.Security-EC2RestrictedCommonPorts', reason },
+          { id: 'NIST.800.53.R5-EC2RestrictedCommonPorts', reason },
+          { id: 'PCI.DSS.321-EC2RestrictedCommonPorts', reason },
+        );
+        groups = [sg];
+      }
+      this.securityGroups = groups;
+      this.network = {
+        subnetIds: props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds,
+        securityGroupIds: groups.map((g) => g.securityGroupId),
+      };
+    } else {
+      check(props.vpcSubnets === undefined && props.securityGroups === undefined, where, 'vpcSubnets', props.vpcSubnets ?? props.securityGroups,
+        'Subnets and security groups need a `vpc`');
+    }
+
+    this.networkIsolation = props.enableNetworkIsolation;
+
+    this.resource = new sagemaker.CfnPipeline(this, 'Resource', {
+      pipelineName: this.pipelineName,
+      pipelineDisplayName: props.displayName,
+      pipelineDescription: props.description,
+      roleArn: this.role.roleArn,
+      pipelineDefinition: Lazy.any({ produce: () => this.finalize().cfnDefinition }),
+      parallelismConfiguration: props.maxParallelSteps ? { MaxParallelExecutionSteps: props.maxParallelSteps } : undefined,
+    });
+    this.resource.node.addDependency(this.role);
+
+    PropChecks.defer(this, () => {
+      this.finalize();
+      return this.issues;
+    });
+    const aspect: IAspect = {
+      visit: (node: IConstruct) => {
+        if (node === this) { this.finalize(); }
+      },
+    };
+    Aspects.of(this).add(aspect);
+  }
+
+  /** Declare parameters (typed definitions only). */
+  public addParameter(...parameters: PipelineParameter[]): void {
+    this.definition.addParameter(...parameters);
+  }
+
+  /** Add top-level steps (typed definitions only). */
+  public addStep(...steps: Step[]): void {
+    this.definition.addStep(...steps);
+  }
+
+  /**
+   * Where the definition went: `inline` (PipelineDefinitionBody) or `s3` (an asset); known after synthesis starts.
+   */
+  public get definitionStorage(): string | undefined {
+    return this.definitionStored;
+  }
+
   /** Render, check, grant and store the definition, once. */
   private finalize(): this {
     if (this.finalized) { return this; }
@@ -515,9 +586,14 @@ export class TrainingPipeline extends Construct {
       });
       wildcards.push(...packageArns);
       execution.push(new iam.PolicyStatement({
-        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags', 'sagemaker:ListModelPackages', 'sagemaker:DescribeModelPackageGroup'],
+        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackageGroup'],
         resources: [...groupArns, ...packageArns],
       }));
+      if (needs.stepTypes.has('QualityCheck') || needs.stepTypes.has('ClarifyCheck')) {
+        // Check steps look up the latest approved baselines of the group; ListModelPackages has no resource scope.
+        execution.push(new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
+        wildcards.push('*');
+      }
     }
     if (needs.experiments) {
       const exp = [arn('experiment', '*'), arn('experiment-trial', '*'), arn('experiment-trial-component', '*')];
@@ -535,7 +611,8 @@ export class TrainingPipeline extends Construct {
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }));
     }
-    if (needs.functionArns.length > 0) {
+    // Typed Lambda steps add their own statement; imported definitions name the functions in the JSON.
+    if (this.definition.isImported && needs.functionArns.length > 0) {
       execution.push(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: needs.functionArns }));
     }
     if (needs.propertyFileLocations.length > 0) {
@@ -553,7 +630,8 @@ export class TrainingPipeline extends Construct {
     if (this.ownsRole) {
       for (const s of [...execution, ...extra]) { this.role.addToPrincipalPolicy(s); }
       this.acknowledgeWildcards(this.role, wildcards, 'SageMaker Pipelines names the jobs, models, experiments and trials it creates at run time ' +
-        '(`pipelines-<execution id>-...`); the statement is limited to those name patterns and to the prefixes this pipeline uses.');
+        '(`pipelines-<execution id>-...`); the statement is limited to those name patterns and to the prefixes this pipeline uses. ' +
+        'sagemaker:ListModelPackages (check steps) supports no resource scope.');
     }
 
     if (!this.ownsJobRole) { return; }

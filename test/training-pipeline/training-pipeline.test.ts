@@ -257,3 +257,24 @@ describe('importing a Python SDK definition', () => {
     expect(JSON.stringify(register.Resource)).toContain('model-package/abalonermodelpackagegroup/*');
   });
 });
+
+describe('an existing pipeline', () => {
+  test('can be triggered, granted and monitored by name', () => {
+    const app = compliantApp();
+    const stack = new Stack(app, 'Existing');
+    const existing = TrainingPipeline.fromPipelineName(stack, 'Existing', 'legacy-training');
+    existing.addScheduleTrigger('Weekly', { schedule: events.Schedule.cron({ weekDay: 'MON', hour: '1', minute: '0' }) });
+    const ci = new ManagedPolicyRole(stack, 'Ci', { assumedBy: new iam.AccountRootPrincipal() });
+    existing.grantStartExecution(ci);
+    expectCompliant(stack);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SageMaker::Pipeline', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 1 ? * MON *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::Join': ['', Match.arrayWith([':pipeline/legacy-training'])] } })],
+    });
+    expect(statementsOf(template, 'Ci')[0].Action).toBe('sagemaker:StartPipelineExecution');
+    expect(existing.metricExecutionSucceeded().dimensions).toEqual({ PipelineName: 'legacy-training' });
+    expect(() => TrainingPipeline.fromPipelineName(stack, 'Bad', 'no_underscores')).toThrow(/Invalid prop `pipelineName`: received "no_underscores"/);
+  });
+});
