@@ -1,7 +1,7 @@
-import { CfnParameter, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, CfnParameterProps, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { InstanceType } from './instance-type';
-import { check, checkIntegerRange, childPath } from '../private/errors';
+import { check, checkIntegerRange, childPath, propError } from '../private/errors';
 
 /** Props of {@link EndpointStageParameters}. */
 export interface EndpointStageParametersProps {
@@ -41,15 +41,9 @@ export interface EndpointStageParametersProps {
    * @default 20
    */
   readonly defaultSamplingPercentage?: number;
-
-  /**
-   * Add parameters for the data quality baseline (`BaselineStatisticsUri`, `BaselineConstraintsUri`),
-   * which travel with the approved model package.
-   *
-   * @default false
-   */
-  readonly baselineParameters?: boolean;
 }
+
+const S3_URI_PATTERN = '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$';
 
 /** The parameter values of one stage, for a deploy pipeline's parameter overrides. */
 export interface EndpointStageValues {
@@ -76,115 +70,133 @@ export interface EndpointStageValues {
 /**
  * CloudFormation parameters that make an {@link EndpointWithMonitor} stack a template that one
  * deploy pipeline deploys to every stage (staging, prod): the model package version and the
- * stage's settings. Pass its properties to the endpoint's props.
+ * stage's settings. Pass its properties to the endpoint's props; a parameter is added to the
+ * template when its property is first read, so the template holds only the parameters in use.
  *
- * The `DeploymentId` parameter (for example the model package version) is appended to the
- * configuration-hashed names of the model, the endpoint config and the monitoring job
- * definitions, because a hash computed at synth time cannot see a parameter's value.
+ * The `DeploymentId` parameter (for example the model package version) is always there: it is
+ * appended to the configuration-hashed names of the model, the endpoint config and the monitoring
+ * job definitions, because a hash computed at synth time cannot see a parameter's value.
  */
 export class EndpointStageParameters extends Construct {
-  /** The model package ARN (a token). */
-  public readonly modelPackageArn: string;
-  /** The stage name (a token). */
-  public readonly stageName: string;
-  /** The deployment id (a token). */
+  /** A unique id of the deployment (a token). */
   public readonly deploymentId: string;
-  /** The instance type (a token restricted to the allowed types). */
-  public readonly instanceType: InstanceType;
-  /** The initial instance count and the autoscaling minimum (a token). */
-  public readonly instanceCount: number;
-  /** The autoscaling maximum (a token). */
-  public readonly maxCapacity: number;
-  /** The data capture sampling percentage (a token). */
-  public readonly samplingPercentage: number;
-  /** The data quality baseline statistics URI (a token), when `baselineParameters` is on. */
-  public readonly baselineStatisticsUri?: string;
-  /** The data quality baseline constraints URI (a token), when `baselineParameters` is on. */
-  public readonly baselineConstraintsUri?: string;
 
   private readonly params: { [name: string]: CfnParameter } = {};
+  private readonly allowed: InstanceType[];
+  private readonly defaultType: InstanceType;
+  private readonly props: EndpointStageParametersProps;
 
   constructor(scope: Construct, id: string, props: EndpointStageParametersProps = {}) {
     super(scope, id);
-    const allowed = props.allowedInstanceTypes ?? [
+    this.props = props;
+    this.allowed = props.allowedInstanceTypes ?? [
       InstanceType.ML_M5_LARGE, InstanceType.ML_M5_XLARGE, InstanceType.ML_M5_2XLARGE,
       InstanceType.ML_C5_LARGE, InstanceType.ML_C5_XLARGE, InstanceType.ML_C5_2XLARGE,
       InstanceType.ML_G4DN_XLARGE, InstanceType.ML_G5_XLARGE,
     ];
-    check(allowed.length > 0 && allowed.every((t) => !t.isToken), this, 'allowedInstanceTypes', allowed.map(String),
+    check(this.allowed.length > 0 && this.allowed.every((t) => !t.isToken), this, 'allowedInstanceTypes', this.allowed.map(String),
       'It must list at least one literal instance type');
-    const defaultType = props.defaultInstanceType ?? allowed[0];
-    check(allowed.some((t) => t.name === defaultType.name), this, 'defaultInstanceType', defaultType.name,
+    this.defaultType = props.defaultInstanceType ?? this.allowed[0];
+    check(this.allowed.some((t) => t.name === this.defaultType.name), this, 'defaultInstanceType', this.defaultType.name,
       'It must be one of `allowedInstanceTypes`');
     checkIntegerRange(this, 'defaultInstanceCount', props.defaultInstanceCount, 1, 100);
     checkIntegerRange(this, 'defaultMaxCapacity', props.defaultMaxCapacity, 1, 100);
     checkIntegerRange(this, 'defaultSamplingPercentage', props.defaultSamplingPercentage, 0, 100);
-    const stack = Stack.of(this);
-    check(stack.node.findAll().filter((c) => c instanceof EndpointStageParameters).length === 1, this, 'id', id,
+    check(Stack.of(this).node.findAll().filter((c) => c instanceof EndpointStageParameters).length === 1, this, 'id', id,
       'A stack can hold only one EndpointStageParameters');
 
-    const param = (name: string, p: ConstructorParameters<typeof CfnParameter>[2]) => {
-      // Parameters live at the stack root so their logical ids are the readable names a deploy
-      // pipeline passes as overrides.
-      const cfn = new CfnParameter(stack, name, p);
-      this.params[name] = cfn;
-      return cfn;
-    };
-    this.modelPackageArn = param('ModelPackageArn', {
-      type: 'String',
-      description: 'The approved model package version to deploy',
-      allowedPattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]{1,63}/[0-9]+$',
-    }).valueAsString;
-    this.stageName = param('StageName', {
-      type: 'String',
-      description: 'The stage (staging, prod): part of the endpoint name',
-      allowedPattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,15}$',
-      minLength: 1,
-      maxLength: 16,
-    }).valueAsString;
-    this.deploymentId = param('DeploymentId', {
+    this.deploymentId = this.param('DeploymentId', {
       type: 'String',
       description: 'A unique id of this deployment (for example the model package version): part of the replaced resources\' names',
       allowedPattern: '^[a-zA-Z0-9]{1,16}$',
       minLength: 1,
       maxLength: 16,
     }).valueAsString;
-    this.instanceType = InstanceType._oneOf(param('InstanceType', {
+  }
+
+  /** The model package ARN (a token). */
+  public get modelPackageArn(): string {
+    return this.param('ModelPackageArn', {
+      type: 'String',
+      description: 'The approved model package version to deploy',
+      allowedPattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9-]{1,63}/[0-9]+$',
+    }).valueAsString;
+  }
+
+  /** The stage name (a token), 1 to 16 letters, digits and dashes. */
+  public get stageName(): string {
+    return this.param('StageName', {
+      type: 'String',
+      description: 'The stage (staging, prod): part of the endpoint name',
+      allowedPattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,15}$',
+      minLength: 1,
+      maxLength: 16,
+    }).valueAsString;
+  }
+
+  /** The instance type (a token restricted to the allowed types). */
+  public get instanceType(): InstanceType {
+    return InstanceType._oneOf(this.param('InstanceType', {
       type: 'String',
       description: 'The instance type of the production variant',
-      allowedValues: allowed.map((t) => t.name),
-      default: defaultType.name,
-    }).valueAsString, allowed);
-    this.instanceCount = param('InstanceCount', {
+      allowedValues: this.allowed.map((t) => t.name),
+      default: this.defaultType.name,
+    }).valueAsString, this.allowed);
+  }
+
+  /** The initial instance count and the autoscaling minimum (a token). */
+  public get instanceCount(): number {
+    return this.param('InstanceCount', {
       type: 'Number',
       description: 'The initial instance count (and the autoscaling minimum)',
       minValue: 1,
       maxValue: 100,
-      default: props.defaultInstanceCount ?? 2,
+      default: this.props.defaultInstanceCount ?? 2,
     }).valueAsNumber;
-    this.maxCapacity = param('MaxCapacity', {
+  }
+
+  /** The autoscaling maximum (a token). */
+  public get maxCapacity(): number {
+    return this.param('MaxCapacity', {
       type: 'Number',
       description: 'The autoscaling maximum instance count',
       minValue: 1,
       maxValue: 100,
-      default: props.defaultMaxCapacity ?? 4,
+      default: this.props.defaultMaxCapacity ?? 4,
     }).valueAsNumber;
-    this.samplingPercentage = param('SamplingPercentage', {
+  }
+
+  /** The data capture sampling percentage (a token). */
+  public get samplingPercentage(): number {
+    return this.param('SamplingPercentage', {
       type: 'Number',
       description: 'The percentage of requests captured for monitoring',
       minValue: 0,
       maxValue: 100,
-      default: props.defaultSamplingPercentage ?? 20,
+      default: this.props.defaultSamplingPercentage ?? 20,
     }).valueAsNumber;
-    if (props.baselineParameters) {
-      const pattern = '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$';
-      this.baselineStatisticsUri = param('BaselineStatisticsUri', {
-        type: 'String', description: 'The S3 URI of the data quality baseline statistics.json', allowedPattern: pattern,
-      }).valueAsString;
-      this.baselineConstraintsUri = param('BaselineConstraintsUri', {
-        type: 'String', description: 'The S3 URI of the data quality baseline constraints.json', allowedPattern: pattern,
-      }).valueAsString;
+  }
+
+  /** The S3 URI of the data quality baseline statistics (a token). */
+  public get baselineStatisticsUri(): string {
+    return this.param('BaselineStatisticsUri', {
+      type: 'String', description: 'The S3 URI of the data quality baseline statistics.json', allowedPattern: S3_URI_PATTERN,
+    }).valueAsString;
+  }
+
+  /** The S3 URI of the data quality baseline constraints (a token). */
+  public get baselineConstraintsUri(): string {
+    return this.param('BaselineConstraintsUri', {
+      type: 'String', description: 'The S3 URI of the data quality baseline constraints.json', allowedPattern: S3_URI_PATTERN,
+    }).valueAsString;
+  }
+
+  /** The parameter `name`, created at the stack root on first use (its logical id is the readable name a pipeline overrides). */
+  private param(name: string, props: CfnParameterProps): CfnParameter {
+    if (!this.params[name]) {
+      this.params[name] = new CfnParameter(Stack.of(this), name, props);
     }
+    return this.params[name];
   }
 
   /**
@@ -206,24 +218,26 @@ export class EndpointStageParameters extends Construct {
    * @param values the stage's values
    */
   public parameterValues(values: EndpointStageValues): { [name: string]: string } {
-    const out: { [name: string]: string } = {
+    const given: { [name: string]: string | undefined } = {
       ModelPackageArn: values.modelPackageArn,
       StageName: values.stageName,
       DeploymentId: values.deploymentId,
+      InstanceType: values.instanceType?.name,
+      InstanceCount: values.instanceCount === undefined ? undefined : String(values.instanceCount),
+      MaxCapacity: values.maxCapacity === undefined ? undefined : String(values.maxCapacity),
+      SamplingPercentage: values.samplingPercentage === undefined ? undefined : String(values.samplingPercentage),
+      BaselineStatisticsUri: values.baselineStatisticsUri,
+      BaselineConstraintsUri: values.baselineConstraintsUri,
     };
-    if (values.instanceType) { out.InstanceType = values.instanceType.name; }
-    if (values.instanceCount !== undefined) { out.InstanceCount = String(values.instanceCount); }
-    if (values.maxCapacity !== undefined) { out.MaxCapacity = String(values.maxCapacity); }
-    if (values.samplingPercentage !== undefined) { out.SamplingPercentage = String(values.samplingPercentage); }
-    if (values.baselineStatisticsUri !== undefined) {
-      check(this.baselineStatisticsUri !== undefined, this, 'baselineStatisticsUri', values.baselineStatisticsUri,
-        'The template has no baseline parameters; set `baselineParameters: true`');
-      out.BaselineStatisticsUri = values.baselineStatisticsUri;
-    }
-    if (values.baselineConstraintsUri !== undefined) {
-      check(this.baselineConstraintsUri !== undefined, this, 'baselineConstraintsUri', values.baselineConstraintsUri,
-        'The template has no baseline parameters; set `baselineParameters: true`');
-      out.BaselineConstraintsUri = values.baselineConstraintsUri;
+    const out: { [name: string]: string } = {};
+    for (const [name, value] of Object.entries(given)) {
+      if (value === undefined) { continue; }
+      // CloudFormation rejects overrides of parameters the template does not have.
+      if (!this.params[name]) {
+        if (name === 'ModelPackageArn' || name === 'StageName') { continue; }
+        throw propError(this, name, value, 'The template has no such parameter: the endpoint does not use it');
+      }
+      out[name] = value;
     }
     return out;
   }

@@ -85,7 +85,7 @@ describe('parameterized template (one template, every stage)', () => {
     const app = new App();
     const stack = new Stack(app, 'EndpointTemplate', { env: { account: '123456789012', region: 'eu-west-1' } });
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
-    params = new EndpointStageParameters(stack, 'Stage', { baselineParameters: true });
+    params = new EndpointStageParameters(stack, 'Stage');
     new EndpointWithMonitor(stack, 'Endpoint', {
       model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
       endpointName: params.endpointName('churn'),
@@ -97,7 +97,7 @@ describe('parameterized template (one template, every stage)', () => {
       dataCapture: { samplingPercentage: params.samplingPercentage },
       dataQualityMonitor: {
         baseline: MonitoringBaseline.fromS3Uris({
-          statisticsUri: params.baselineStatisticsUri!, constraintsUri: params.baselineConstraintsUri!, bucket: artifacts.bucket,
+          statisticsUri: params.baselineStatisticsUri, constraintsUri: params.baselineConstraintsUri, bucket: artifacts.bucket,
         }),
       },
     });
@@ -156,6 +156,18 @@ describe('parameterized template (one template, every stage)', () => {
   });
 });
 
+test('the template holds only the parameters in use (CloudFormation warns about unused ones)', () => {
+  const stack = new Stack(new App(), 'Few', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const artifacts = new ArtifactBucket(stack, 'Artifacts');
+  const params = new EndpointStageParameters(stack, 'Stage');
+  new EndpointWithMonitor(stack, 'Endpoint', {
+    model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+    endpointName: params.endpointName('churn'),
+  });
+  expect(Object.keys(Template.fromStack(stack).toJSON().Parameters).sort()).toEqual(['BootstrapVersion', 'DeploymentId', 'ModelPackageArn', 'StageName']);
+  expect(params.parameterNames.sort()).toEqual(['DeploymentId', 'ModelPackageArn', 'StageName']);
+});
+
 describe('bad parameter and alarm input', () => {
   test('a burstable allowed type with autoscaling is refused even as a parameter', () => {
     const app = new App();
@@ -184,12 +196,20 @@ describe('bad parameter and alarm input', () => {
   test('baseline URIs as parameters without their bucket', () => {
     const stack = new Stack(new App(), 'T', { env: { account: '123456789012', region: 'eu-west-1' } });
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
-    const params = new EndpointStageParameters(stack, 'Stage', { baselineParameters: true });
+    const params = new EndpointStageParameters(stack, 'Stage');
     expect(() => new EndpointWithMonitor(stack, 'Endpoint', {
       model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
       dataCapture: {},
-      dataQualityMonitor: { baseline: MonitoringBaseline.fromS3Uris({ statisticsUri: params.baselineStatisticsUri!, constraintsUri: params.baselineConstraintsUri! }) },
+      dataQualityMonitor: { baseline: MonitoringBaseline.fromS3Uris({ statisticsUri: params.baselineStatisticsUri, constraintsUri: params.baselineConstraintsUri }) },
     })).toThrow(/Invalid prop `baseline.bucket`: received undefined. Baseline URIs that are tokens/);
+  });
+
+  test('an override for a parameter the template does not have', () => {
+    const stack = new Stack(new App(), 'T');
+    const params = new EndpointStageParameters(stack, 'Stage');
+    void params.modelPackageArn;
+    expect(() => params.parameterValues({ modelPackageArn: 'arn', stageName: 'prod', deploymentId: 'v1', maxCapacity: 4 }))
+      .toThrow(/\[T\/Stage\] Invalid prop `MaxCapacity`: received "4". The template has no such parameter/);
   });
 
   test('a latency threshold of zero', () => {

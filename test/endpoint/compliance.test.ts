@@ -74,7 +74,7 @@ describe('compliance of the main configurations', () => {
     });
     const parameterized = new Stack(app, 'Template');
     const a2 = new ArtifactBucket(parameterized, 'Artifacts');
-    const params = new EndpointStageParameters(parameterized, 'Stage', { baselineParameters: true });
+    const params = new EndpointStageParameters(parameterized, 'Stage');
     new EndpointWithMonitor(parameterized, 'Endpoint', {
       model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: a2.bucket }),
       endpointName: params.endpointName('churn'),
@@ -85,7 +85,7 @@ describe('compliance of the main configurations', () => {
       encryptionKey: a2.encryptionKey,
       dataCapture: { samplingPercentage: params.samplingPercentage },
       dataQualityMonitor: {
-        baseline: MonitoringBaseline.fromS3Uris({ bucket: a2.bucket, statisticsUri: params.baselineStatisticsUri!, constraintsUri: params.baselineConstraintsUri! }),
+        baseline: MonitoringBaseline.fromS3Uris({ bucket: a2.bucket, statisticsUri: params.baselineStatisticsUri, constraintsUri: params.baselineConstraintsUri }),
       },
     });
     // The findings cover the whole app: both stacks.
