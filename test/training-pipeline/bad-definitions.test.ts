@@ -1,8 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
+import { loadDefinition } from './structural';
 import {
-  Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, LambdaStep, PipelineParameter, PipelineValue,
+  Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, LambdaStep, PipelineDefinition, PipelineParameter, PipelineValue,
   PipelineValueType, ProcessingStep, PropertyFile, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
 } from '../../lib/training-pipeline';
 
@@ -141,6 +142,34 @@ describe('bad definitions are reported at synth, naming the step and the rule', 
     });
     expect(message).toMatch(/Two different steps are named "Train"/);
     expect(message).toMatch(/It uses parameter "Undeclared"/);
+  });
+});
+
+describe('bad imported definitions are reported at synth', () => {
+  test('references to missing steps, parameters and property files, and duplicate names', () => {
+    const json = loadDefinition('abalone-r-rstudio-workshop');
+    json.Steps[0].Name = 'Preprocessing';
+    json.Parameters = [];
+    delete json.Steps[2].PropertyFiles;
+    json.Steps.push({ Name: 'TrainingStep', Type: 'Fail', Arguments: { ErrorMessage: '' } });
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'imported', definition: PipelineDefinition.fromJson(json) });
+    let text = '';
+    try {
+      app.synth();
+    } catch (e: any) {
+      text = e.message;
+    }
+    expect(text).toMatch(/received "step TrainingStep"\. It refers to step "ProcessingStep" \(Steps\.ProcessingStep\.ProcessingOutputConfig/);
+    expect(text).toMatch(/received "step Preprocessing"\. It uses parameter "InputData", which the definition does not declare/);
+    expect(text).toMatch(/received "step rmseConditional"\. Std:JsonGet reads property file "EvaluationReport", which step "EvaluateModel" does not declare/);
+    expect(text).toMatch(/received "step TrainingStep"\. Two steps are named "TrainingStep"/);
+  });
+
+  test('a definition that is not JSON, or has no steps list, is refused at once', () => {
+    expect(() => PipelineDefinition.fromJson('{"Version": ')).toThrow(/\[PipelineDefinition.fromJson\] Invalid prop `json`: .*It is not valid JSON/);
+    expect(() => PipelineDefinition.fromJson({ Version: '2020-12-01' })).toThrow(/A pipeline definition is an object with a `Steps` list/);
   });
 });
 
