@@ -14,7 +14,7 @@ import { PipelineValueType, reversePipelineValue } from './values';
  */
 export abstract class Condition {
   /** `Equals`. */
-  public static equals(left: any, right: any): Condition {
+  public static equalTo(left: any, right: any): Condition {
     return new Comparison('Equals', left, right);
   }
   /** `GreaterThan`. */

@@ -40,7 +40,7 @@ export class ConditionStep extends Step {
     const where = `step ${stepName}`;
     check(Array.isArray(props.conditions) && props.conditions.length > 0, where, 'conditions', props.conditions, 'A condition step needs at least one condition');
     for (const c of props.conditions) {
-      if (!(c instanceof Condition)) { throw propError(where, 'conditions', c, 'Each condition must be made with Condition.equals(), .greaterThan(), ...'); }
+      if (!(c instanceof Condition)) { throw propError(where, 'conditions', c, 'Each condition must be made with Condition.equalTo(), .greaterThan(), ...'); }
     }
     this.conditions = [...props.conditions];
     this.ifSteps = [...(props.ifSteps ?? [])];

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aspects, Duration, IAspect, IResource, Lazy, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, IAspect, IResource, Lazy, Names, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
@@ -125,6 +126,12 @@ export interface TriggerOptions {
    * @default Duration.hours(24)
    */
   readonly maxEventAge?: Duration;
+  /**
+   * Where events go when EventBridge could not start the execution (an SQS queue; EventBridge is
+   * allowed to send to it for this rule only).
+   * @default - none: events that could not start the pipeline are dropped after the retries
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /** Options of {@link TrainingPipeline.addScheduleTrigger}. */
@@ -297,13 +304,24 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
     }
     const rule = new events.Rule(this, id, { ...ruleProps, description: options.description ?? description });
     const role = this.startRole();
+    const dlq = options.deadLetterQueue;
     rule.addTarget({
       bind: () => ({
         arn: this.pipelineArn,
         role,
         retryPolicy: { maximumEventAgeInSeconds: (options.maxEventAge ?? Duration.hours(24)).toSeconds(), maximumRetryAttempts: 185 },
+        deadLetterConfig: dlq ? { arn: dlq.queueArn } : undefined,
       }),
     });
+    if (dlq) {
+      dlq.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `AllowEventRule${Names.uniqueId(rule)}`.slice(0, 100),
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [dlq.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }));
+    }
     const params = Object.entries(options.parameters ?? {});
     if (params.length > 0) {
       (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.SageMakerPipelineParameters', {

@@ -35,7 +35,7 @@ describe('bad definitions are reported at synth, naming the step and the rule', 
 
   test('the same step added twice (top level and in a condition branch)', () => {
     const t = train('Train');
-    expect(synthError((p) => p.addStep(t, new ConditionStep('Gate', { conditions: [Condition.equals(1, 1)], ifSteps: [t] }))))
+    expect(synthError((p) => p.addStep(t, new ConditionStep('Gate', { conditions: [Condition.equalTo(1, 1)], ifSteps: [t] }))))
       .toMatch(/received "step Train"\. The step is added more than once/);
   });
 
@@ -102,7 +102,7 @@ describe('bad definitions are reported at synth, naming the step and the rule', 
     expect(synthError((p) => {
       p.addParameter(count);
       p.addStep(new ConditionStep('Gate', {
-        conditions: [Condition.or(Condition.not(Condition.isIn(count, [1, 'two'])), Condition.equals(ExecutionVariable.START_DATE_TIME, 'x'))],
+        conditions: [Condition.or(Condition.not(Condition.isIn(count, [1, 'two'])), Condition.equalTo(ExecutionVariable.START_DATE_TIME, 'x'))],
         ifSteps: [train('Train')],
       }));
     })).toMatch(/The condition In looks for Parameters\.Count \(Integer\) among values that include "two"/);
@@ -209,7 +209,7 @@ describe('bad arguments throw at once', () => {
   });
 
   test('an operand that is neither a literal nor a pipeline value', () => {
-    expect(() => Condition.equals({ a: 1 }, 1)).toThrow(/\[Condition Equals\] Invalid prop `operand`: received \{"a":1\}/);
+    expect(() => Condition.equalTo({ a: 1 }, 1)).toThrow(/\[Condition Equals\] Invalid prop `operand`: received \{"a":1\}/);
   });
 
   test('a retry policy with both maxAttempts and expireAfter, and job exceptions on a Lambda step', () => {

@@ -136,14 +136,14 @@ describe('rendering compared with SDK-produced definitions', () => {
     const inAbcDef = Condition.isIn(str, ['abc', 'def']);
     const cond = new ConditionStep('MyConditionStep', {
       conditions: [
-        Condition.equals(int1, int2),
+        Condition.equalTo(int1, int2),
         Condition.greaterThan(start, '2020-12-01'),
         Condition.greaterThanOrEqualTo(start, str),
         Condition.lessThan(start, '2020-12-01'),
         Condition.lessThanOrEqualTo(start, str.asString),
         inAbcDef,
         Condition.isIn(str, ['abc', step0.property('TrainingJobName'), start]),
-        Condition.not(Condition.equals(int1, int2)),
+        Condition.not(Condition.equalTo(int1, int2)),
         Condition.not(inAbcDef),
         Condition.or(Condition.greaterThan(start, '2020-12-01'), inAbcDef),
       ],
@@ -157,7 +157,7 @@ describe('rendering compared with SDK-produced definitions', () => {
   test('renders a fail step whose message joins the condition outcome, as the SDK does', () => {
     const stack = new Stack();
     const myInt = PipelineParameter.integer('MyInt');
-    const cond = new ConditionStep('CondStep', { conditions: [Condition.equals(myInt, 1)] });
+    const cond = new ConditionStep('CondStep', { conditions: [Condition.equalTo(myInt, 1)] });
     const fail = new FailStep('FailStep', {
       errorMessage: PipelineValue.join(['Failed due to xxx == yyy returns', cond.outcome], ': ').asString,
     });

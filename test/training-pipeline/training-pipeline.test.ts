@@ -1,10 +1,11 @@
-import { App, Size, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   Condition, ConditionStep, JobImage, FailStep, PipelineDefinition, PipelineParameter, ProcessingStep, PropertyFile,
   RegisterModelStep, TrainingPipeline, TrainingStep,
@@ -276,5 +277,32 @@ describe('an existing pipeline', () => {
     expect(statementsOf(template, 'Ci')[0].Action).toBe('sagemaker:StartPipelineExecution');
     expect(existing.metricExecutionSucceeded().dimensions).toEqual({ PipelineName: 'legacy-training' });
     expect(() => TrainingPipeline.fromPipelineName(stack, 'Bad', 'no_underscores')).toThrow(/Invalid prop `pipelineName`: received "no_underscores"/);
+  });
+});
+
+describe('trigger dead-letter queues', () => {
+  test('failed starts go to the queue, which admits this rule only', () => {
+    const stack = new Stack();
+    const pipeline = TrainingPipeline.fromPipelineName(stack, 'P', 'churn');
+    const dlq = new sqs.Queue(stack, 'Dlq', { enforceSSL: true });
+    pipeline.addScheduleTrigger('Nightly', { schedule: events.Schedule.rate(Duration.days(1)), deadLetterQueue: dlq, maxEventAge: Duration.hours(2) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Dlq'), 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 185 },
+      })],
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'sqs:SendMessage',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^PNightly'), 'Arn'] } } },
+        })]),
+      },
+    });
+    expect(() => pipeline.addScheduleTrigger('TooLong', { schedule: events.Schedule.rate(Duration.days(1)), maxEventAge: Duration.days(2) }))
+      .toThrow(/Invalid prop `maxEventAge \(seconds\)`: received 172800\. It must be an integer from 60 to 86400/);
   });
 });
