@@ -364,7 +364,7 @@ export interface EndpointWithMonitorProps {
   /**
    * The subnets in the VPC.
    *
-   * @default - the private subnets
+   * @default - the private subnets with egress, or the isolated subnets when the VPC has none
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -554,7 +554,10 @@ export class EndpointWithMonitor extends Construct {
     });
 
     if (props.vpc) {
-      const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+      // Private subnets with egress, or isolated ones (with VPC endpoints) when the VPC has no other.
+      const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? {
+        subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+      });
       this.subnetIds = subnets.subnetIds;
       const groups = props.securityGroups ?? [this.createSecurityGroup(props.vpc)];
       this.securityGroupIds = groups.map((g) => g.securityGroupId);

@@ -34,8 +34,7 @@ describe('compliance of the main configurations', () => {
     const endpoint = new EndpointWithMonitor(stack, 'Endpoint', {
       model: ModelSource.fromImage(ContainerImage.fromEcrRepository(repo, '1.0'), { modelData: ModelData.fromBucket(artifacts.bucket, 'models/m.tar.gz') }),
       instanceType: InstanceType.ML_G5_XLARGE,
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      vpc, // only isolated subnets: chosen without vpcSubnets
       encryptionKey: artifacts.encryptionKey,
       dataBucket: artifacts.bucket,
       shadowVariant: { instanceType: InstanceType.ML_G4DN_XLARGE, samplingPercentage: 20 },
@@ -58,8 +57,11 @@ describe('compliance of the main configurations', () => {
       },
     });
     expect(formatFindings(unacknowledgedFindings(stack))).toBe('');
-    const config = stack.resolve(endpoint.cfnEndpointConfig.kmsKeyId);
-    expect(config).toBeUndefined();
+    expect(stack.resolve(endpoint.cfnEndpointConfig.kmsKeyId)).toBeUndefined();
+    expect(stack.resolve(endpoint.cfnModel.vpcConfig)).toEqual({
+      subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      securityGroupIds: [{ 'Fn::GetAtt': [expect.stringMatching(/^EndpointSecurityGroup/), 'GroupId'] }],
+    });
   });
 
   test('a serverless endpoint and a parameterized template', () => {
