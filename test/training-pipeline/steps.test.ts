@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -249,5 +250,40 @@ describe('processing code from a local file', () => {
       .toThrow(/\[step Prep\] Invalid prop `code.localFile`: received "\/does\/not\/exist.py"\. It must be an existing file/);
     expect(() => new ProcessingStep('Prep', { image: IMAGE, code: { localFile: 'a.py', s3Uri: 's3://b/a.py' } }))
       .toThrow(/Give exactly one of `s3Uri` and `localFile`/);
+  });
+});
+
+describe('images and mixed tokens', () => {
+  test('an ECR repository image is pulled by the job role from that repository only', () => {
+    const stack = new Stack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'my-training');
+    const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'ecr' });
+    pipeline.addStep(new TrainingStep('Train', { image: JobImage.fromEcrRepository(repo, 'v3') }));
+    const template = Template.fromStack(stack);
+    expect(bodyOf(template).Steps[0].Arguments.AlgorithmSpecification.TrainingImage)
+      .toBe('<AWS::AccountId>.dkr.ecr.<AWS::Region>.<AWS::URLSuffix>/my-training:v3');
+    const pull = statementsOf(template, 'PJobRole').find((s) => [s.Action].flat().includes('ecr:BatchGetImage'));
+    expect(JSON.stringify(pull.Resource)).toContain(':repository/my-training');
+  });
+
+  test('built-in images in China regions use the amazonaws.com.cn domain', () => {
+    const stack = new Stack(undefined, 'Cn', { env: { region: 'cn-north-1' } });
+    expect(JobImage.xgboost()._bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1');
+    expect(JobImage.xgboost()._bind(stack).repositoryArn).toBe('arn:aws-cn:ecr:cn-north-1:450853457545:repository/sagemaker-xgboost');
+    expect(JobImage.scikitLearn('1.0-1')._bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-scikit-learn:1.0-1-cpu-py3');
+  });
+
+  test('a string mixing a bucket token and a pipeline value becomes a Std:Join that keeps the bucket reference', () => {
+    const stack = new Stack();
+    const bucket = new s3.Bucket(stack, 'Data');
+    const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'mixed' });
+    pipeline.addStep(new TrainingStep('Train', {
+      image: IMAGE,
+      outputPath: `s3://${bucket.bucketName}/models/${ExecutionVariable.PIPELINE_EXECUTION_ID}`,
+    }));
+    const body = bodyOf(Template.fromStack(stack));
+    expect(body.Steps[0].Arguments.OutputDataConfig.S3OutputPath).toEqual({
+      'Std:Join': { On: '', Values: [expect.stringMatching(/^s3:\/\/<Data[0-9A-F]+>\/models\/$/), { Get: 'Execution.PipelineExecutionId' }] },
+    });
   });
 });
