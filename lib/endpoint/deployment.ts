@@ -29,12 +29,15 @@ export class CapacitySize {
     return new CapacitySize(CapacitySizeType.CAPACITY_PERCENT, percent);
   }
 
-  private constructor(
-    /** How the value is counted. */
-    public readonly type: CapacitySizeType,
-    /** The number of instances or the percentage. */
-    public readonly value: number,
-  ) {}
+  /** How the value is counted. */
+  public readonly type: CapacitySizeType;
+  /** The number of instances or the percentage. */
+  public readonly value: number;
+
+  private constructor(type: CapacitySizeType, value: number) {
+    this.type = type;
+    this.value = value;
+  }
 }
 
 /** The traffic-shifting modes of a blue/green deployment. */
@@ -115,16 +118,21 @@ export class TrafficRouting {
     return new TrafficRouting(TrafficRoutingType.LINEAR, options.waitInterval ?? Duration.minutes(5), undefined, options.stepSize);
   }
 
-  private constructor(
-    /** The mode. */
-    public readonly type: TrafficRoutingType,
-    /** The wait between steps. */
-    public readonly waitInterval: Duration,
-    /** The canary size (CANARY only). */
-    public readonly canarySize?: CapacitySize,
-    /** The step size (LINEAR only). */
-    public readonly stepSize?: CapacitySize,
-  ) {}
+  /** The mode. */
+  public readonly type: TrafficRoutingType;
+  /** The wait between steps. */
+  public readonly waitInterval: Duration;
+  /** The canary size (CANARY only). */
+  public readonly canarySize?: CapacitySize;
+  /** The step size (LINEAR only). */
+  public readonly stepSize?: CapacitySize;
+
+  private constructor(type: TrafficRoutingType, waitInterval: Duration, canarySize?: CapacitySize, stepSize?: CapacitySize) {
+    this.type = type;
+    this.waitInterval = waitInterval;
+    this.canarySize = canarySize;
+    this.stepSize = stepSize;
+  }
 }
 
 /**

@@ -130,12 +130,15 @@ export class MonitoringFrequency {
     return hours === 24 ? MonitoringFrequency.DAILY : new MonitoringFrequency(`cron(0 */${hours} ? * * *)`, hours);
   }
 
-  private constructor(
-    /** The schedule expression. */
-    public readonly expressionString: string,
-    /** Hours between runs. */
-    public readonly intervalHours: number,
-  ) {}
+  /** The schedule expression. */
+  public readonly expressionString: string;
+  /** Hours between runs. */
+  public readonly intervalHours: number;
+
+  private constructor(expressionString: string, intervalHours: number) {
+    this.expressionString = expressionString;
+    this.intervalHours = intervalHours;
+  }
 }
 
 /** Settings shared by every monitoring job. */
