@@ -274,6 +274,38 @@ export class PipelineDefinition {
       if (parent) { deps.push(parent); }
       edges.set(step, deps);
     }
+    // A step of one branch of a condition cannot use a step of the other branch: only one of them runs.
+    const sideOf = new Map<Step, string>();
+    for (const step of all) {
+      if (step instanceof ConditionStep) {
+        const { ifSteps, elseSteps } = step._branches();
+        ifSteps.forEach((s) => { if (parentOf.get(s) === step) { sideOf.set(s, 'if'); } });
+        elseSteps.forEach((s) => { if (parentOf.get(s) === step) { sideOf.set(s, 'else'); } });
+      }
+    }
+    const chain = (step: Step): Map<Step, string> => {
+      const out = new Map<Step, string>();
+      let cur: Step | undefined = step;
+      while (cur && parentOf.has(cur)) {
+        out.set(parentOf.get(cur)!, sideOf.get(cur)!);
+        cur = parentOf.get(cur);
+      }
+      return out;
+    };
+    for (const step of all) {
+      if (!parentOf.has(step)) { continue; }
+      const mine = chain(step);
+      for (const dep of renderer.dataDeps.get(step)?.keys() ?? []) {
+        if (!parentOf.has(dep) || !members.has(dep)) { continue; }
+        for (const [cond, side] of chain(dep)) {
+          const own = mine.get(cond);
+          if (own !== undefined && own !== side) {
+            issues.push({ where: `step ${step.stepName}`, message: `It is in the ${own} branch of condition "${cond.stepName}" but uses step "${dep.stepName}" of the ${side} branch, which never runs in the same execution` });
+          }
+        }
+      }
+    }
+
     const cycle = findCycle(all, edges);
     if (cycle) {
       issues.push({ where: `step ${cycle[0].stepName}`, message: `The steps form a cycle: ${cycle.map((s) => s.stepName).join(' -> ')}; a step cannot depend on itself, directly or through other steps` });

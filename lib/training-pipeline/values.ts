@@ -1,4 +1,4 @@
-import { IResolvable, IResolveContext, Token, Tokenization } from 'aws-cdk-lib';
+import { IResolvable, IResolveContext, ResolutionTypeHint, Token, Tokenization } from 'aws-cdk-lib';
 import { check } from '../private/errors';
 import type { Renderer } from './private/render';
 import type { Step } from './step';
@@ -71,6 +71,9 @@ export abstract class PipelineValue implements IResolvable {
 
   /** Where the value was created (part of IResolvable; empty). */
   public readonly creationStack: string[] = [];
+
+  /** How the value resolves (part of IResolvable): not declared, it depends on where it is used. */
+  public readonly typeHint?: ResolutionTypeHint;
 
   /** This value as a string token, for string props. */
   public get asString(): string {

@@ -241,3 +241,10 @@ describe('bad arguments throw at once', () => {
     expect(PipelineValue.fromToken(param.asString)).toBe(param);
   });
 });
+
+test('a step of the if branch that uses a step of the else branch is reported', () => {
+  const a = train('A');
+  const b = train('B', a.properties.modelArtifacts.s3ModelArtifacts.asString);
+  expect(synthError((p) => p.addStep(new ConditionStep('Gate', { conditions: [Condition.equalTo(1, 1)], ifSteps: [b], elseSteps: [a] }))))
+    .toMatch(/received "step B"\. It is in the if branch of condition "Gate" but uses step "A" of the else branch, which never runs in the same execution/);
+});

@@ -196,7 +196,8 @@ export class Renderer {
         text += f.lit;
         hasText = true;
       } else {
-        text += Token.asString(f.token);
+        // A CloudFormation token (or intrinsic) inside the text: kept as a string token.
+        text += Token.asString(f.type === 'intrinsic' ? (f as any).value : f.token);
         hasText = true;
       }
     }
