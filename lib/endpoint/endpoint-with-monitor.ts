@@ -609,7 +609,9 @@ export class EndpointWithMonitor extends Construct {
       tags: this.tagList,
     });
     this.cfnEndpointConfig.endpointConfigName = configHashedName(this.cfnEndpointConfig, { prefix: this.namePrefix('config') },
-      () => ({ ...endpointConfigProps, models: [model.config(), shadowModel?.config()] }), () => this.stageParameters?.deploymentId);
+      // Tags (ours and those of Tags.of(), applied before rendering) are part of it: a change replaces the resource.
+      () => ({ ...endpointConfigProps, tags: this.cfnEndpointConfig.tags.renderTags(), models: [model.config(), shadowModel?.config()] }),
+      () => this.stageParameters?.deploymentId);
     this.acknowledgeVolumeKey();
 
     // Alarms (they also roll deployments back).
@@ -880,11 +882,12 @@ export class EndpointWithMonitor extends Construct {
       vpcConfig: this.subnetIds ? { subnets: this.subnetIds, securityGroupIds: this.securityGroupIds! } : undefined,
     };
     const cfn = new sagemaker.CfnModel(this, id, { ...modelProps, tags: this.tagList });
+    const config = () => ({ ...modelProps, tags: cfn.tags.renderTags() });
     cfn.modelName = configHashedName(cfn, { prefix: this.namePrefix(id === 'Model' ? 'model' : 'shadow') },
-      () => modelProps, () => this.stageParameters?.deploymentId);
+      config, () => this.stageParameters?.deploymentId);
     // The role's policies must exist before SageMaker checks the model's access.
     cfn.node.addDependency(this.role);
-    return { cfn, config: () => modelProps };
+    return { cfn, config };
   }
 
   private renderProductionVariant(model: sagemaker.CfnModel): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
@@ -1448,7 +1451,8 @@ export class EndpointWithMonitor extends Construct {
 
   private finishMonitor(job: MonitoringJobDefinition, jobProps: any,
     type: string, short: string, frequency: MonitoringFrequency): void {
-    const name = configHashedName(job, { prefix: this.namePrefix(short) }, () => jobProps, () => this.stageParameters?.deploymentId);
+    const name = configHashedName(job, { prefix: this.namePrefix(short) }, () => ({ ...jobProps, tags: job.tags.renderTags() }),
+      () => this.stageParameters?.deploymentId);
     job.jobDefinitionName = name;
     // The derived name when there is one; a name CloudFormation generated is read from the ARN.
     const jobDefinitionName = Lazy.string({

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ArtifactBucket } from '../../lib/core';
 import { ContainerImage, EndpointWithMonitor, EndpointWithMonitorProps, InstanceType, ModelData, ModelSource } from '../../lib/endpoint';
-import { build, onlyResource, PACKAGE_ARN } from './util';
+import { build, make, onlyResource, PACKAGE_ARN } from './util';
 
 describe('model from an approved model package, with defaults', () => {
   let template: Template;
@@ -214,6 +214,19 @@ describe('names follow the configuration', () => {
     all.push(n);
     expect(n.config).not.toBe(base.config);
     expect(n.endpoint).toBe(base.endpoint);
+  });
+
+  test('stack tags (Tags.of) are part of the hash: a tag change replaces under a new name', () => {
+    const { stack } = make();
+    Tags.of(stack).add('owner', 'team-b');
+    const t = Template.fromStack(stack);
+    const n = {
+      model: onlyResource(t, 'AWS::SageMaker::Model').Properties.ModelName,
+      config: onlyResource(t, 'AWS::SageMaker::EndpointConfig').Properties.EndpointConfigName,
+    };
+    expect(onlyResource(t, 'AWS::SageMaker::EndpointConfig').Properties.Tags).toEqual([{ Key: 'owner', Value: 'team-b' }]);
+    expect(n.model).not.toBe(base.model);
+    expect(n.config).not.toBe(base.config);
   });
 
   test('the same configuration gives the same names (no churn on redeploy)', () => {
