@@ -30,6 +30,16 @@ export interface PipelineDefinitionProps {
    * @default true
    */
   readonly experimentConfig?: boolean;
+  /**
+   * The experiment the executions are recorded in (a literal, or the token of a pipeline value).
+   * @default - the pipeline's name (`Execution.PipelineName`)
+   */
+  readonly experimentName?: string;
+  /**
+   * The trial of an execution (a literal, or the token of a pipeline value).
+   * @default - the execution id (`Execution.PipelineExecutionId`)
+   */
+  readonly trialName?: string;
 }
 
 /** The network jobs run in. */
@@ -137,12 +147,20 @@ export class PipelineDefinition {
   private readonly parameters: PipelineParameter[] = [];
   private readonly steps: Step[] = [];
   private readonly experimentConfig: boolean;
+  private readonly experimentName?: string;
+  private readonly trialName?: string;
   private imported?: { json: any; options: ImportedDefinitionOptions };
 
   constructor(props: PipelineDefinitionProps = {}) {
     this.parameters.push(...(props.parameters ?? []));
     this.steps.push(...(props.steps ?? []));
     this.experimentConfig = props.experimentConfig ?? true;
+    if (!this.experimentConfig && (props.experimentName !== undefined || props.trialName !== undefined)) {
+      throw propError('PipelineDefinition', 'experimentName', props.experimentName ?? props.trialName,
+        'Experiment and trial names need `experimentConfig` (it is false)');
+    }
+    this.experimentName = props.experimentName;
+    this.trialName = props.trialName;
   }
 
   /** Declare parameters. */
@@ -337,8 +355,8 @@ export class PipelineDefinition {
       Metadata: {},
       Parameters: [...new Set(this.parameters)].map((p) => p._renderDeclaration()),
       PipelineExperimentConfig: this.experimentConfig ? {
-        ExperimentName: ExecutionVariable.PIPELINE_NAME._render(renderer),
-        TrialName: ExecutionVariable.PIPELINE_EXECUTION_ID._render(renderer),
+        ExperimentName: this.experimentName !== undefined ? renderer.value(this.experimentName) : ExecutionVariable.PIPELINE_NAME._render(renderer),
+        TrialName: this.trialName !== undefined ? renderer.value(this.trialName) : ExecutionVariable.PIPELINE_EXECUTION_ID._render(renderer),
       } : undefined,
       Steps: this.steps.filter((s) => members.has(s) && !parentOf.has(s)).map((s) => rendered.get(s)),
     };

@@ -287,3 +287,19 @@ describe('images and mixed tokens', () => {
     });
   });
 });
+
+test('experiment and trial names can be set, with pipeline values', () => {
+  const stack = new Stack();
+  const experiment = PipelineParameter.string('Experiment', { defaultValue: 'churn' });
+  const def = new PipelineDefinition({
+    parameters: [experiment],
+    steps: [new TrainingStep('T', { image: IMAGE, outputPath: 's3://a/b' })],
+    experimentName: experiment.asString,
+    trialName: `nightly-${ExecutionVariable.PIPELINE_EXECUTION_ID}`,
+  });
+  expect(render(stack, def).PipelineExperimentConfig).toEqual({
+    ExperimentName: { Get: 'Parameters.Experiment' },
+    TrialName: { 'Std:Join': { On: '', Values: ['nightly-', { Get: 'Execution.PipelineExecutionId' }] } },
+  });
+  expect(() => new PipelineDefinition({ experimentConfig: false, trialName: 'x' })).toThrow(/Experiment and trial names need `experimentConfig`/);
+});
