@@ -18,13 +18,6 @@ export interface ModelSourceConfig {
   readonly modelPackageName?: string;
   /** Environment variables of the container. @default - none */
   readonly environment?: { [key: string]: string };
-  /**
-   * Whether the source can run with network isolation. Model packages from AWS Marketplace
-   * require it; every source here supports it.
-   *
-   * @default true
-   */
-  readonly supportsNetworkIsolation?: boolean;
 }
 
 /** Where a model artifact lives. */
