@@ -638,6 +638,14 @@ export class TrainingPipeline extends TrainingPipelineBase {
       wildcards.push(...r);
       execution.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: r }));
     }
+    if (this.network) {
+      // SageMaker checks the subnets and security groups of a job with the caller's permissions.
+      execution.push(new iam.PolicyStatement({
+        actions: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeDhcpOptions'],
+        resources: ['*'],
+      }));
+      wildcards.push('*');
+    }
     const allKeys = [...new Set([this.encryptionKey, ...keys])];
     execution.push(new iam.PolicyStatement({
       actions: ['kms:CreateGrant', 'kms:DescribeKey'],
@@ -649,7 +657,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
       for (const s of [...execution, ...extra]) { this.role.addToPrincipalPolicy(s); }
       this.acknowledgeWildcards(this.role, wildcards, 'SageMaker Pipelines names the jobs, models, experiments and trials it creates at run time ' +
         '(`pipelines-<execution id>-...`); the statement is limited to those name patterns and to the prefixes this pipeline uses. ' +
-        'sagemaker:ListModelPackages (check steps) supports no resource scope.');
+        'sagemaker:ListModelPackages (check steps) and the ec2:Describe* actions (jobs in a VPC) support no resource scope.');
     }
 
     if (!this.ownsJobRole) { return; }

@@ -50,6 +50,8 @@ describe('jobs in a VPC', () => {
     expect(resources).toContain('subnet/subnet-0aaaaaaaaaaaaaaaa');
     expect(resources).toContain('network-interface/*');
     expect(resources).toContain('security-group/');
+    const describe = statementsOf(template, 'PipelineExecutionRole').find((s) => [s.Action].flat().includes('ec2:DescribeSubnets'));
+    expect(describe.Resource).toBe('*');
   });
 });
 
