@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
+import { addEndpointExample } from './endpoint';
 import { addFeatureStoreExample } from './feature-store';
 import { addFoundationExample } from './foundation';
 import { addModelRegistryExample } from './model-registry';
+import { addTrainingPipelineExample } from './training-pipeline';
 
 /**
  * Every example stack of the library, in the order of the MLOps flow. `bin/app.ts` synthesizes them
@@ -10,7 +12,9 @@ import { addModelRegistryExample } from './model-registry';
 export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unknown }[] = [
   { name: 'foundation', add: addFoundationExample },
   { name: 'feature-store', add: addFeatureStoreExample },
+  { name: 'training-pipeline', add: addTrainingPipelineExample },
   { name: 'model-registry', add: addModelRegistryExample },
+  { name: 'endpoint', add: addEndpointExample },
 ];
 
 /** Add every example stack to `app`. */
