@@ -17,7 +17,7 @@ import { SageMakerName } from '../core/names';
 import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../private/errors';
 import { bucketOrCreate, keyOrCreate } from '../private/resources';
 import { JobNetworkConfig, PipelineDefinition } from './definition';
-import { analyzeDefinition, bucketArn, DefinitionNeeds, nagText, objectArn } from './private/permissions';
+import { analyzeDefinition, bucketArn, collapseLocations, DefinitionNeeds, nagText, objectArn } from './private/permissions';
 import { PipelineParameter } from './values';
 import { Step } from './step';
 
@@ -634,9 +634,9 @@ export class TrainingPipeline extends TrainingPipelineBase {
       execution.push(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: needs.functionArns }));
     }
     if (needs.propertyFileLocations.length > 0) {
-      const r = needs.propertyFileLocations.map((l) => objectArn(stack, l));
+      const r = collapseLocations(needs.propertyFileLocations).map((l) => objectArn(stack, l));
       wildcards.push(...r);
-      execution.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: r }));
+      execution.push(...chunked(r, (resources) => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources })));
     }
     if (this.network) {
       // SageMaker checks the subnets and security groups of a job with the caller's permissions.
@@ -663,10 +663,10 @@ export class TrainingPipeline extends TrainingPipelineBase {
     if (!this.ownsJobRole) { return; }
     const job: iam.PolicyStatement[] = [];
     const jobWildcards: string[] = [];
-    const reads = needs.reads.map((l) => objectArn(stack, l));
-    const writes = needs.writes.map((l) => objectArn(stack, l));
-    if (reads.length > 0) { job.push(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: reads })); }
-    if (writes.length > 0) { job.push(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: writes })); }
+    const reads = collapseLocations(needs.reads).map((l) => objectArn(stack, l));
+    const writes = collapseLocations(needs.writes).map((l) => objectArn(stack, l));
+    job.push(...chunked(reads, (resources) => new iam.PolicyStatement({ actions: ['s3:GetObject'], resources })));
+    job.push(...chunked(writes, (resources) => new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources })));
     jobWildcards.push(...reads, ...writes);
     const buckets = [...new Set([...needs.reads, ...needs.writes].map((l) => bucketArn(stack, l)))];
     if (buckets.length > 0) { job.push(new iam.PolicyStatement({ actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: buckets })); }
@@ -725,4 +725,16 @@ export class TrainingPipeline extends TrainingPipelineBase {
       Validations.of(role).acknowledge(...[...ids].map((id) => ({ id, reason })));
     }
   }
+}
+
+/**
+ * Statements of at most 20 resources each, so that a pipeline with many S3 locations never makes a
+ * statement larger than an IAM managed policy (ManagedPolicyRole spreads statements over policies).
+ */
+function chunked(resources: string[], make: (resources: string[]) => iam.PolicyStatement): iam.PolicyStatement[] {
+  const out: iam.PolicyStatement[] = [];
+  for (let i = 0; i < resources.length; i += 20) {
+    out.push(make(resources.slice(i, i + 20)));
+  }
+  return out;
 }

@@ -163,3 +163,35 @@ export function nagText(resolved: any): string {
   }
   return String(resolved);
 }
+
+/**
+ * Fewer S3 locations for a policy: when a bucket has more than `max` locations, they become their
+ * longest common key prefix (a pipeline with a script per step would otherwise need hundreds of ARNs).
+ */
+export function collapseLocations(locations: string[], max = 10): string[] {
+  const byBucket = new Map<string, string[]>();
+  for (const l of locations) {
+    const bucket = l.split('/')[0];
+    const list = byBucket.get(bucket) ?? [];
+    list.push(l);
+    byBucket.set(bucket, list);
+  }
+  const out: string[] = [];
+  for (const [bucket, list] of byBucket) {
+    if (list.length <= max) {
+      out.push(...list);
+      continue;
+    }
+    let prefix = list[0];
+    for (const l of list) {
+      let i = 0;
+      while (i < prefix.length && i < l.length && prefix[i] === l[i]) { i++; }
+      prefix = prefix.slice(0, i);
+    }
+    // Never cut a token in two, and keep at least the bucket.
+    const open = prefix.lastIndexOf('${Token[');
+    if (open >= 0 && prefix.indexOf(']}', open) < 0) { prefix = prefix.slice(0, open); }
+    out.push(prefix.length > bucket.length ? prefix : `${bucket}/`);
+  }
+  return out;
+}
