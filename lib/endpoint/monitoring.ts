@@ -377,6 +377,7 @@ export class ModelPackageBaselines {
       description: 'Reads the drift-check baselines of a SageMaker model package version for Model Monitor',
       encryptionKey: key!,
       timeout: Duration.seconds(60),
+      invocation: 'Invoked by CloudFormation as a custom resource, once per deployment of the stack.',
     });
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [this.modelPackageArn] }));
     const resource = new CustomResource(owner, 'Resource', {

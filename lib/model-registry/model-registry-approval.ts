@@ -24,6 +24,7 @@ import { check, checkExclusive, isLiteralNumber, isLiteralString, propError } fr
 import { HandlerFunction } from '../private/handler-function';
 // One enum for the whole library: the register-model step of the training pipeline defines it.
 import { ModelApprovalStatus } from '../core/model-approval-status';
+import { renderForNag } from '../private/nag';
 
 /** The detail-type SageMaker gives model package events. */
 const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
@@ -581,11 +582,11 @@ export class ModelRegistryApproval extends Construct {
     const objects = stack.resolve(bucket.arnForObjects(`${prefix}*`));
     Validations.of(handler.role).acknowledge(
       {
-        id: `AwsSolutions-IAM5[Resource::${nagResource(versions)}]`,
+        id: `AwsSolutions-IAM5[Resource::${renderForNag(versions)}]`,
         reason: 'Versions of a model package group are numbered at registration; the statement is limited to this group\'s versions.',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::${nagResource(objects)}]`,
+        id: `AwsSolutions-IAM5[Resource::${renderForNag(objects)}]`,
         reason: 'Metrics documents are written by pipeline runs under keys known only at run time; reads are limited to the metrics bucket and prefix.',
       },
     );
@@ -703,14 +704,3 @@ function arnName(name: string): string {
   return Token.isUnresolved(name) ? name : name.toLowerCase();
 }
 
-/** Render a resolved ARN the way cdk-nag writes it in a finding id. */
-function nagResource(resolved: any): string {
-  if (typeof resolved === 'string') { return resolved; }
-  if (resolved && Array.isArray(resolved['Fn::Join'])) {
-    const [sep, parts] = resolved['Fn::Join'];
-    return parts.map((p: any) => nagResource(p)).join(sep);
-  }
-  if (resolved && typeof resolved.Ref === 'string') { return `<${resolved.Ref}>`; }
-  if (resolved && Array.isArray(resolved['Fn::GetAtt'])) { return `<${resolved['Fn::GetAtt'].join('.')}>`; }
-  return JSON.stringify(resolved);
-}

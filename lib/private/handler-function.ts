@@ -48,6 +48,11 @@ export interface HandlerFunctionProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Who invokes the function and how often, for the reason of the reserved-concurrency acknowledgment.
+   * @default "Invoked asynchronously by EventBridge at the rate of SageMaker events (a few a day)."
+   */
+  readonly invocation?: string;
   /** A folder with an `index.js` to use instead of the prebuilt bundle (tests). @default - the bundle of `handler` */
   readonly codeDirectory?: string;
 }
@@ -120,8 +125,9 @@ export class HandlerFunction extends Construct {
       reason: 'Lambda names its log streams at run time; the statement is limited to the function\'s own log group.',
     });
 
-    const reasonConcurrency = 'Invoked asynchronously by EventBridge at the rate of SageMaker events (a few a day). Reserved concurrency ' +
-      'would make the deployment fail in accounts whose concurrency quota is at the minimum (10).';
+    const invocation = props.invocation ?? 'Invoked asynchronously by EventBridge at the rate of SageMaker events (a few a day).';
+    const reasonConcurrency = `${invocation} Reserved concurrency would make the deployment fail in accounts whose ` +
+      'concurrency quota is at the minimum (10).';
     const reasonVpc = 'The handler calls only AWS APIs over TLS and reaches no private resource; pass a VPC to run it in one.';
     const acks = [
       { id: 'HIPAA.Security-LambdaConcurrency', reason: reasonConcurrency },

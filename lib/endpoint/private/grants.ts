@@ -1,8 +1,8 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../../private/nag';
 
 /**
  * Explicit, narrow grants. aws-cdk-lib's `grantRead`/`grantPut` use wildcard actions
@@ -53,48 +53,11 @@ export function grantKey(grantee: iam.IGrantable, key: kms.IKey, actions: string
 
 /**
  * Acknowledge the AwsSolutions-IAM5 findings of the wildcard resources of `statement` on
- * `principal` (a role of this stack; its policies are children). The finding ids name resources
- * the way cdk-nag renders them (`<Logical.Arn>/prefix/*`), known only once logical ids are final,
- * so the acknowledgment is recorded at synth.
+ * `principal` (a role of this stack; its policies are children).
  */
 export function acknowledgeWildcards(principal: unknown, statement: iam.PolicyStatement, reason: string): void {
   if (!Construct.isConstruct(principal)) { return; }
-  const target: IConstruct = principal;
-  target.node.addValidation({
-    validate: () => {
-      const stack = Stack.of(target);
-      const json = stack.resolve(statement.toStatementJson());
-      const ids = new Set<string>();
-      for (const r of asArray(json.Resource)) {
-        const rendered = renderForNag(r);
-        if (rendered.includes('*')) { ids.add(`AwsSolutions-IAM5[Resource::${rendered}]`); }
-      }
-      if (ids.size > 0) {
-        Validations.of(target).acknowledge(...[...ids].map((id) => ({ id, reason })));
-      }
-      return [];
-    },
-  });
-}
-
-function asArray(v: unknown): unknown[] {
-  if (v === undefined) { return []; }
-  return Array.isArray(v) ? v : [v];
-}
-
-/** Render a resolved CloudFormation value the way cdk-nag names it in finding ids. */
-export function renderForNag(v: unknown): string {
-  if (typeof v === 'string') { return v; }
-  if (v && typeof v === 'object') {
-    const o = v as any;
-    if (typeof o.Ref === 'string') { return `<${o.Ref}>`; }
-    if (Array.isArray(o['Fn::GetAtt'])) { return `<${o['Fn::GetAtt'].join('.')}>`; }
-    if (Array.isArray(o['Fn::Join'])) {
-      const [sep, parts] = o['Fn::Join'];
-      return (parts as unknown[]).map(renderForNag).join(sep);
-    }
-  }
-  return JSON.stringify(v);
+  acknowledgeWildcardResources(principal, [statement], reason);
 }
 
 /** ECR pull rights on one repository; `ecr:GetAuthorizationToken` has no resource-level permissions. */

@@ -1,8 +1,8 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { acknowledgeWildcardResources } from '../../private/nag';
 
 /** What the offline store role needs: write under a prefix, keep Glue tables current, encrypt. */
 export interface OfflineAccess {
@@ -51,48 +51,7 @@ export function attachToRole(role: iam.IRole, statements: iam.PolicyStatement[],
   }
 }
 
-/**
- * Acknowledge exactly the AwsSolutions-IAM5 findings of the wildcard resources in `statements`,
- * on `policy` only. The finding ids name resources the way cdk-nag renders them
- * (`<Logical.Arn>/prefix/*`), which is known only once logical ids are final, so the
- * acknowledgment is recorded at synth.
- */
+/** Acknowledge exactly the AwsSolutions-IAM5 findings of the wildcard resources in `statements`, on `policy` only. */
 export function acknowledgeWildcards(policy: IConstruct, statements: iam.PolicyStatement[], reason: string): void {
-  policy.node.addValidation({
-    validate: () => {
-      const stack = Stack.of(policy);
-      const ids = new Set<string>();
-      for (const s of statements) {
-        const json = stack.resolve(s.toStatementJson());
-        for (const r of asArray(json.Resource)) {
-          const rendered = renderForNag(r);
-          if (rendered.includes('*')) { ids.add(`AwsSolutions-IAM5[Resource::${rendered}]`); }
-        }
-      }
-      if (ids.size > 0) {
-        Validations.of(policy).acknowledge(...[...ids].map((id) => ({ id, reason })));
-      }
-      return [];
-    },
-  });
-}
-
-function asArray(v: unknown): unknown[] {
-  if (v === undefined) { return []; }
-  return Array.isArray(v) ? v : [v];
-}
-
-/** Render a resolved CloudFormation value the way cdk-nag names it in finding ids. */
-export function renderForNag(v: unknown): string {
-  if (typeof v === 'string') { return v; }
-  if (v && typeof v === 'object') {
-    const o = v as any;
-    if (typeof o.Ref === 'string') { return `<${o.Ref}>`; }
-    if (Array.isArray(o['Fn::GetAtt'])) { return `<${o['Fn::GetAtt'].join('.')}>`; }
-    if (Array.isArray(o['Fn::Join'])) {
-      const [sep, parts] = o['Fn::Join'];
-      return (parts as unknown[]).map(renderForNag).join(sep);
-    }
-  }
-  return JSON.stringify(v);
+  acknowledgeWildcardResources(policy, statements, reason);
 }
