@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactBucket, ManagedPolicyRole, ProjectKey } from '../../lib/core';
-import { FeatureGroup, FeatureStore, FeatureType, OnlineStoreStorageType } from '../../lib/feature-store';
+import { FeatureGroup, FeatureStore, FeatureType, OnlineStoreStorageType, SchemaLockMode } from '../../lib/feature-store';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 import { ORDER_FEATURES, readLockFile, tempLockFile } from './util';
 
@@ -19,7 +19,7 @@ describe('FeatureStore with two groups and grants', () => {
     stack = new Stack(app, 'Shop');
     const key = new ProjectKey(stack, 'ProjectKey');
     const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key });
-    store = new FeatureStore(stack, 'Features', { encryptionKey: key, offlineStoreBucket: artifacts.bucket, schemaLock: { file: lockFile } });
+    store = new FeatureStore(stack, 'Features', { encryptionKey: key, offlineStoreBucket: artifacts.bucket, schemaLock: { file: lockFile, mode: SchemaLockMode.UPDATE } });
     orders = store.addFeatureGroup('Orders', {
       features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
       onlineStore: { ttl: Duration.days(90) },
