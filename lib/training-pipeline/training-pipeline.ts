@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, Aspects, Duration, IAspect, IResource, Lazy, Names, Resource, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, CustomResource, Duration, IAspect, IResource, Lazy, Names, Resource, Size, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -15,6 +15,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../private/errors';
+import { HandlerFunction } from '../private/handler-function';
 import { bucketOrCreate, keyOrCreate } from '../private/resources';
 import { JobNetworkConfig, PipelineDefinition } from './definition';
 import { analyzeDefinition, bucketArn, collapseLocations, DefinitionNeeds, nagText, objectArn } from './private/permissions';
@@ -547,21 +548,102 @@ export class TrainingPipeline extends TrainingPipelineBase {
     if (size > MAX_DEFINITION_LENGTH) {
       this.issues.push({ prop: 'definition', value: `${size} bytes`, rule: `The definition is larger than SageMaker accepts (${MAX_DEFINITION_LENGTH} bytes); split the pipeline` });
     }
-    if (/"(Ref|Fn::[A-Za-z]+)"/.test(text)) {
-      this.issues.push({
-        prop: 'definition', value: `${size} bytes`,
-        rule: `The definition is larger than maxInlineDefinitionSize (${this.maxInline} bytes), so it must go to S3, but it contains values known only at deploy time ` +
-          '(role ARNs, bucket names, the region). Give those as literals (an existing role by ARN, a bucket by name, a stack with an explicit environment), or raise maxInlineDefinitionSize',
-      });
-      this.cfnDefinition = { PipelineDefinitionBody: stack.toJsonString(definition) };
+    if (!/"(Ref|Fn::[A-Za-z]+)"/.test(text)) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-definition-'));
+      const file = path.join(dir, 'definition.json');
+      fs.writeFileSync(file, text);
+      const asset = new s3assets.Asset(this, 'DefinitionAsset', { path: file });
+      this.cfnDefinition = { PipelineDefinitionS3Location: { Bucket: asset.s3BucketName, Key: asset.s3ObjectKey } };
       return this;
     }
+    this.storeWithDeployTimeValues(definition);
+    return this;
+  }
+
+  /**
+   * A large definition with deploy-time values: uploaded as an asset with markers in their place, and
+   * copied by a custom resource to the artifact bucket with the values CloudFormation resolved.
+   */
+  private storeWithDeployTimeValues(definition: any): void {
+    const stack = Stack.of(this);
+    const substitutions: { [marker: string]: string } = {};
+    const markers = new Map<string, string>();
+    const markerOf = (tokenString: string): string => {
+      let m = markers.get(tokenString);
+      if (!m) {
+        m = `<<mlops-token:${markers.size}>>`;
+        markers.set(tokenString, m);
+        substitutions[m] = tokenString;
+      }
+      return m;
+    };
+    const template = (x: any): any => {
+      if (typeof x === 'string') {
+        if (!Token.isUnresolved(x)) { return x; }
+        const fragments = Tokenization.reverseString(x);
+        return (fragments as any).fragments.map((f: any) => f.type === 'literal' ? f.lit
+          : markerOf(Token.asString(f.type === 'intrinsic' ? f.value : f.token))).join('');
+      }
+      if (typeof x === 'number') {
+        if (Token.isUnresolved(x)) {
+          this.issues.push({ prop: 'definition', value: 'a number token', rule: 'A number known only at deploy time cannot go into a definition stored in S3; use a pipeline parameter' });
+        }
+        return x;
+      }
+      if (Array.isArray(x)) { return x.map(template); }
+      if (x && typeof x === 'object') {
+        if (Token.isUnresolved(x)) { return markerOf(Token.asString(x)); }
+        const out: any = {};
+        for (const [k, v] of Object.entries(x)) { out[k] = template(v); }
+        return out;
+      }
+      return x;
+    };
+    const text = JSON.stringify(template(definition));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-definition-'));
     const file = path.join(dir, 'definition.json');
     fs.writeFileSync(file, text);
     const asset = new s3assets.Asset(this, 'DefinitionAsset', { path: file });
-    this.cfnDefinition = { PipelineDefinitionS3Location: { Bucket: asset.s3BucketName, Key: asset.s3ObjectKey } };
-    return this;
+    const targetKey = `${this.outputPrefix.replace(/\/+$/, '')}/definitions/${asset.assetHash}.json`;
+
+    const writer = new HandlerFunction(this, 'DefinitionWriter', {
+      handler: 'pipeline-definition',
+      description: `Writes the definition of the SageMaker pipeline ${this.node.path} with its deploy-time values`,
+      encryptionKey: this.encryptionKey,
+      timeout: Duration.minutes(2),
+    });
+    const targets = this.artifactBucket.arnForObjects(`${this.outputPrefix.replace(/\/+$/, '')}/definitions/*`);
+    writer.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [`arn:${stack.partition}:s3:::${asset.s3BucketName}/${asset.s3ObjectKey}`],
+    }));
+    writer.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [targets] }));
+    const keys = [...new Set([this.encryptionKey, ...(this.artifactBucket.encryptionKey ? [this.artifactBucket.encryptionKey] : [])])];
+    writer.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'],
+      resources: keys.map((k) => k.keyArn),
+    }));
+    this.acknowledgeWildcards(writer.role, [targets], 'The writer puts definitions (one per version, named by content hash) ' +
+      'under the definitions/ prefix of this pipeline only.');
+    const resource = new CustomResource(this, 'Definition', {
+      serviceToken: writer.function.functionArn,
+      resourceType: 'Custom::PipelineDefinition',
+      properties: {
+        SourceBucket: asset.s3BucketName,
+        SourceKey: asset.s3ObjectKey,
+        TargetBucket: this.artifactBucket.bucketName,
+        TargetKey: targetKey,
+        Substitutions: substitutions,
+      },
+    });
+    resource.node.addDependency(writer);
+    this.cfnDefinition = {
+      PipelineDefinitionS3Location: {
+        Bucket: resource.getAttString('Bucket'),
+        Key: resource.getAttString('Key'),
+        ETag: resource.getAttString('ETag'),
+      },
+    };
   }
 
   private grantNeeds(needs: DefinitionNeeds, extra: iam.PolicyStatement[], keys: kms.IKey[]): void {

@@ -224,11 +224,34 @@ describe('definition storage', () => {
     });
   });
 
-  test('a definition above the inline limit with deploy-time values is refused with the reason', () => {
-    const stack = new Stack(new App(), 'Big');
-    const pipeline = new TrainingPipeline(stack, 'Pipeline', { maxInlineDefinitionSize: Size.bytes(1000) });
+  test('a definition above the inline limit with deploy-time values is copied to the artifact bucket with the values filled in', () => {
+    const app = compliantApp();
+    const stack = new Stack(app, 'BigTokens');
+    const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'big', maxInlineDefinitionSize: Size.bytes(1000) });
     pipeline.addStep(new TrainingStep('Train', { image: JobImage.xgboost() }), new TrainingStep('Train2', { image: JobImage.xgboost() }));
-    expect(() => Template.fromStack(stack)).toThrow(/larger than maxInlineDefinitionSize \(1000 bytes\), so it must go to S3, but it contains values known only at deploy time/);
+    expectCompliant(stack);
+    const template = Template.fromStack(stack);
+    expect(pipeline.definitionStorage).toBe('s3');
+    template.hasResourceProperties('AWS::SageMaker::Pipeline', {
+      PipelineDefinition: {
+        PipelineDefinitionS3Location: {
+          Bucket: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineDefinition'), 'Bucket'] },
+          Key: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineDefinition'), 'Key'] },
+          ETag: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineDefinition'), 'ETag'] },
+        },
+      },
+    });
+    const writer = Object.values(template.findResources('Custom::PipelineDefinition'))[0].Properties;
+    expect(writer.TargetKey).toMatch(/^pipelines\/big\/definitions\/[0-9a-f]{64}\.json$/);
+    // Every deploy-time value has a marker; the values are CloudFormation references.
+    const markers = Object.keys(writer.Substitutions);
+    expect(markers.length).toBeGreaterThan(2);
+    expect(markers.every((m) => /^<<mlops-token:\d+>>$/.test(m))).toBe(true);
+    expect(JSON.stringify(writer.Substitutions)).toContain('PipelineJobRole');
+    // The writer may put objects under the definitions/ prefix only.
+    const statements = statementsOf(template, 'PipelineDefinitionWriter');
+    const put = statements.find((st) => [st.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(put.Resource)).toContain('/pipelines/big/definitions/*');
   });
 });
 
