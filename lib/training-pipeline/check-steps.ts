@@ -7,7 +7,7 @@ import { JobImage } from './job-image';
 import type { Renderer } from './private/render';
 import { checkInstance, renderProcessingJob } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
-import { PipelineValue } from './values';
+import { ParameterType, PipelineParameter, PipelineValue } from './values';
 
 /** What a quality check step computes. */
 export enum QualityCheckType {
@@ -49,6 +49,16 @@ export interface CheckStepOptions extends JobStepOptions {
    * @default true
    */
   readonly failOnViolation?: boolean;
+  /**
+   * A boolean parameter that decides `SkipCheck` at run time (instead of `skipCheck`).
+   * @default - `skipCheck`
+   */
+  readonly skipCheckParameter?: PipelineParameter;
+  /**
+   * A boolean parameter that decides `RegisterNewBaseline` at run time (instead of `registerNewBaseline`).
+   * @default - `registerNewBaseline`
+   */
+  readonly registerNewBaselineParameter?: PipelineParameter;
   /**
    * Where the results go.
    * @default - `s3://<pipeline bucket>/<prefix><execution id>/<step>/check`
@@ -129,6 +139,14 @@ const OUTPUT = '/opt/ml/processing/output';
 
 function checkCommon(where: string, o: CheckStepOptions): void {
   checkInstance(where, o.instanceCount, o.volumeSize);
+  for (const [prop, param, literal] of [
+    ['skipCheckParameter', o.skipCheckParameter, o.skipCheck],
+    ['registerNewBaselineParameter', o.registerNewBaselineParameter, o.registerNewBaseline],
+  ] as Array<[string, PipelineParameter | undefined, boolean | undefined]>) {
+    if (param === undefined) { continue; }
+    check(param.parameterType === ParameterType.BOOLEAN, where, prop, param.name, `It must be a boolean parameter, not ${param.parameterType}`);
+    check(literal === undefined, where, prop, param.name, `Give either ${prop} or ${prop.replace('Parameter', '')}, not both`);
+  }
   if (o.modelPackageGroupName !== undefined && !Token.isUnresolved(o.modelPackageGroupName)) {
     check(o.modelPackageGroupName.length <= 63 && SAGEMAKER_NAME_PATTERN.test(o.modelPackageGroupName), where, 'modelPackageGroupName',
       o.modelPackageGroupName, 'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
@@ -139,9 +157,9 @@ function renderCheckFlags(o: CheckStepOptions, checkType: string): any {
   return {
     CheckType: checkType,
     ModelPackageGroupName: o.modelPackageGroupName,
-    SkipCheck: o.skipCheck ?? false,
+    SkipCheck: o.skipCheckParameter ?? o.skipCheck ?? false,
     FailOnViolation: o.failOnViolation ?? true,
-    RegisterNewBaseline: o.registerNewBaseline ?? false,
+    RegisterNewBaseline: o.registerNewBaselineParameter ?? o.registerNewBaseline ?? false,
   };
 }
 

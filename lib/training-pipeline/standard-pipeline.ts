@@ -91,7 +91,8 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
  * The standard pipeline: preprocess -> data quality baseline -> train -> evaluate -> metric gate
  * -> register (PendingManualApproval, with model metrics and drift-check baselines), else fail.
  *
- * Parameters: `InputData`, `MetricThreshold`, `ProcessingInstanceType`, `TrainingInstanceType`.
+ * Parameters: `InputData`, `MetricThreshold`, `ProcessingInstanceType`, `TrainingInstanceType`,
+ * `SkipDataQualityCheck` and `RegisterNewDataQualityBaseline` (both true by default).
  * The registered model version carries the evaluation report (model quality), the data quality
  * statistics and constraints, and the data quality drift-check baselines that Model Monitor reads.
  */
@@ -135,7 +136,9 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     this.metricThresholdParameter = PipelineParameter.float('MetricThreshold', { defaultValue: props.metricThreshold });
     const processingType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: props.processingInstanceType ?? 'ml.m5.xlarge' });
     const trainingType = PipelineParameter.string('TrainingInstanceType', { defaultValue: props.trainingInstanceType ?? 'ml.m5.xlarge' });
-    this.addParameter(this.inputData, this.metricThresholdParameter, processingType, trainingType);
+    const skipCheck = PipelineParameter.boolean('SkipDataQualityCheck', { defaultValue: true });
+    const registerBaseline = PipelineParameter.boolean('RegisterNewDataQualityBaseline', { defaultValue: true });
+    this.addParameter(this.inputData, this.metricThresholdParameter, processingType, trainingType, skipCheck, registerBaseline);
 
     const processingImage = props.processingImage ?? JobImage.scikitLearn();
     const trainingImage = props.trainingImage ?? JobImage.xgboost();
@@ -154,9 +157,10 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       baselineDatasetUri: trainUri.asString,
       csvHeader: props.trainingDataHasHeader ?? false,
       modelPackageGroupName: group,
-      // The first version of a model has no baseline to compare with: compute and register one.
-      skipCheck: true,
-      registerNewBaseline: true,
+      // The first version of a model has no baseline to compare with: by default compute and register one;
+      // run with SkipDataQualityCheck=false to fail on drift from the latest approved version's baseline.
+      skipCheckParameter: skipCheck,
+      registerNewBaselineParameter: registerBaseline,
       instanceType: processingType.asString,
     });
 

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { loadDefinition } from './structural';
 import {
   Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, LambdaStep, PipelineDefinition, PipelineParameter, PipelineValue,
-  PipelineValueType, ProcessingStep, PropertyFile, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
+  PipelineValueType, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
 } from '../../lib/training-pipeline';
 
 const IMAGE = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1');
@@ -247,4 +247,13 @@ test('a step of the if branch that uses a step of the else branch is reported', 
   const b = train('B', a.properties.modelArtifacts.s3ModelArtifacts.asString);
   expect(synthError((p) => p.addStep(new ConditionStep('Gate', { conditions: [Condition.equalTo(1, 1)], ifSteps: [b], elseSteps: [a] }))))
     .toMatch(/received "step B"\. It is in the if branch of condition "Gate" but uses step "A" of the else branch, which never runs in the same execution/);
+});
+
+test('a check step decided by a parameter that is not boolean, or by both a parameter and a literal', () => {
+  const skip = PipelineParameter.string('Skip');
+  expect(() => new QualityCheckStep('Q', { checkType: QualityCheckType.DATA_QUALITY, baselineDatasetUri: 's3://b/d', skipCheckParameter: skip }))
+    .toThrow(/\[step Q\] Invalid prop `skipCheckParameter`: received "Skip"\. It must be a boolean parameter, not String/);
+  const flag = PipelineParameter.boolean('Flag');
+  expect(() => new QualityCheckStep('Q', { checkType: QualityCheckType.DATA_QUALITY, baselineDatasetUri: 's3://b/d', registerNewBaselineParameter: flag, registerNewBaseline: true }))
+    .toThrow(/Give either registerNewBaselineParameter or registerNewBaseline, not both/);
 });

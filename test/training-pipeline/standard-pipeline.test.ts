@@ -23,6 +23,7 @@ describe('StandardTrainingPipeline (the example stack)', () => {
   test('runs preprocess -> data quality -> train -> evaluate -> gate -> register, else fail', () => {
     expect(body.Parameters.map((p: any) => [p.Name, p.Type])).toEqual([
       ['InputData', 'String'], ['MetricThreshold', 'Float'], ['ProcessingInstanceType', 'String'], ['TrainingInstanceType', 'String'],
+      ['SkipDataQualityCheck', 'Boolean'], ['RegisterNewDataQualityBaseline', 'Boolean'],
     ]);
     expect(body.Steps.map((s: any) => [s.Name, s.Type])).toEqual([
       ['Preprocess', 'Processing'], ['DataQualityBaseline', 'QualityCheck'], ['Train', 'Training'], ['Evaluate', 'Processing'], ['CheckMetric', 'Condition'],
@@ -57,9 +58,13 @@ describe('StandardTrainingPipeline (the example stack)', () => {
     expect(register.InferenceSpecification.Containers[0].ModelDataUrl).toEqual({ Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' });
   });
 
-  test('the data quality step computes and registers a new baseline with the Model Monitor analyzer of the region', () => {
+  test('the data quality step computes a baseline with the Model Monitor analyzer of the region; parameters decide skip and register', () => {
     const q = body.Steps[1];
-    expect(q).toMatchObject({ CheckType: 'DATA_QUALITY', SkipCheck: true, RegisterNewBaseline: true, FailOnViolation: true, ModelPackageGroupName: 'churn' });
+    expect(q).toMatchObject({
+      CheckType: 'DATA_QUALITY', FailOnViolation: true, ModelPackageGroupName: 'churn',
+      SkipCheck: { Get: 'Parameters.SkipDataQualityCheck' }, RegisterNewBaseline: { Get: 'Parameters.RegisterNewDataQualityBaseline' },
+    });
+    expect(body.Parameters.filter((p: any) => p.Type === 'Boolean').map((p: any) => p.DefaultValue)).toEqual([true, true]);
     expect(q.Arguments.AppSpecification.ImageUri).toBe('468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer:latest');
     expect(q.Arguments.ProcessingInputs[0].S3Input.S3Uri).toEqual({ Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" });
     expect(body.Steps[2].Arguments.AlgorithmSpecification.TrainingImage).toBe('141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1');
