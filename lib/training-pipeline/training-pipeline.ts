@@ -16,9 +16,10 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../private/errors';
 import { HandlerFunction } from '../private/handler-function';
+import { wildcardResourceIds } from '../private/nag';
 import { bucketOrCreate, keyOrCreate } from '../private/resources';
 import { JobNetworkConfig, PipelineDefinition } from './definition';
-import { analyzeDefinition, bucketArn, collapseLocations, DefinitionNeeds, nagText, objectArn } from './private/permissions';
+import { analyzeDefinition, bucketArn, collapseLocations, DefinitionNeeds, objectArn } from './private/permissions';
 import { PipelineParameter } from './values';
 import { Step } from './step';
 
@@ -797,16 +798,12 @@ export class TrainingPipeline extends TrainingPipelineBase {
   }
 
   private acknowledgeWildcards(role: iam.IRole, resources: string[], reason: string): void {
-    const stack = Stack.of(this);
-    const ids = new Set<string>();
-    for (const r of resources) {
-      const text = nagText(stack.resolve(r));
-      if (text.includes('*')) { ids.add(`AwsSolutions-IAM5[Resource::${text}]`); }
-    }
-    if (ids.size > 0) {
-      Validations.of(role).acknowledge(...[...ids].map((id) => ({ id, reason })));
+    const ids = wildcardResourceIds(Stack.of(this), resources);
+    if (ids.length > 0) {
+      Validations.of(role).acknowledge(...ids.map((id) => ({ id, reason })));
     }
   }
+
 }
 
 /**

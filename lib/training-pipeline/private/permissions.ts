@@ -147,24 +147,6 @@ export function bucketArn(stack: Stack, location: string): string {
 }
 
 /**
- * The text cdk-nag shows for a resolved value in its finding ids (`<Logical.Arn>`, `<AWS::Partition>`).
- */
-export function nagText(resolved: any): string {
-  if (typeof resolved === 'string') { return resolved; }
-  if (Array.isArray(resolved)) { return resolved.map(nagText).join(','); }
-  if (resolved && typeof resolved === 'object') {
-    if (resolved.Ref !== undefined) { return `<${resolved.Ref}>`; }
-    if (resolved['Fn::GetAtt']) { return `<${resolved['Fn::GetAtt'].join('.')}>`; }
-    if (resolved['Fn::Join']) {
-      const [sep, parts] = resolved['Fn::Join'];
-      return parts.map(nagText).join(sep);
-    }
-    return JSON.stringify(resolved);
-  }
-  return String(resolved);
-}
-
-/**
  * Fewer S3 locations for a policy: when a bucket has more than `max` locations, they become their
  * longest common key prefix (a pipeline with a script per step would otherwise need hundreds of ARNs).
  */
