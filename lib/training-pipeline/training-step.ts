@@ -118,6 +118,24 @@ export interface TrainingJobProps {
    * @default - none
    */
   readonly environment?: { [key: string]: string };
+  /**
+   * Train on Spot capacity (up to 90% cheaper; the job waits for capacity up to `maxWait`).
+   *
+   * @default false
+   */
+  readonly useSpotInstances?: boolean;
+  /**
+   * With Spot: the longest the job may take, waiting included (at least `maxRuntime`).
+   *
+   * @default - twice `maxRuntime`
+   */
+  readonly maxWait?: Duration;
+  /**
+   * Where the job saves checkpoints, so an interrupted Spot job resumes instead of restarting.
+   *
+   * @default - no checkpoints
+   */
+  readonly checkpointS3Uri?: string;
 }
 
 /** Props of a {@link TrainingStep}. */
@@ -142,7 +160,12 @@ export function renderTrainingJob(r: Renderer, props: TrainingJobProps, forTunin
       S3OutputPath: props.outputPath ?? r.defaultOutput('outputPath', 'model'),
       KmsKeyId: key,
     },
-    StoppingCondition: { MaxRuntimeInSeconds: (props.maxRuntime ?? Duration.days(1)).toSeconds() },
+    StoppingCondition: {
+      MaxRuntimeInSeconds: (props.maxRuntime ?? Duration.days(1)).toSeconds(),
+      MaxWaitTimeInSeconds: props.useSpotInstances ? (props.maxWait ?? Duration.seconds((props.maxRuntime ?? Duration.days(1)).toSeconds() * 2)).toSeconds() : undefined,
+    },
+    EnableManagedSpotTraining: props.useSpotInstances ? true : undefined,
+    CheckpointConfig: props.checkpointS3Uri ? { S3Uri: props.checkpointS3Uri, LocalPath: '/opt/ml/checkpoints' } : undefined,
     ResourceConfig: {
       InstanceCount: props.instanceCount ?? 1,
       InstanceType: props.instanceType ?? 'ml.m5.xlarge',
@@ -176,6 +199,12 @@ function checkTrainingProps(where: string, props: TrainingJobProps): void {
   checkInstance(where, props.instanceCount, props.volumeSize);
   if (props.maxRuntime) {
     checkIntegerRange(where, 'maxRuntime (seconds)', props.maxRuntime.toSeconds(), 1, 28 * 24 * 3600);
+  }
+  if (props.maxWait) {
+    check(props.useSpotInstances === true, where, 'maxWait', props.maxWait.toHumanString(), 'maxWait applies to Spot training only: set useSpotInstances');
+    const runtime = (props.maxRuntime ?? Duration.days(1)).toSeconds();
+    check(props.maxWait.toSeconds() >= runtime, where, 'maxWait', props.maxWait.toHumanString(),
+      `It must be at least maxRuntime (${runtime} seconds)`);
   }
   for (const [k, v] of Object.entries(props.hyperparameters ?? {})) {
     check(typeof v === 'string', where, `hyperparameters.${k}`, v, 'Hyperparameter values must be strings (use String(n) or param.asString)');

@@ -303,3 +303,29 @@ test('experiment and trial names can be set, with pipeline values', () => {
   });
   expect(() => new PipelineDefinition({ experimentConfig: false, trialName: 'x' })).toThrow(/Experiment and trial names need `experimentConfig`/);
 });
+
+describe('Spot training', () => {
+  test('renders managed Spot training with a wait limit and checkpoints the job role may write', () => {
+    const stack = new Stack();
+    const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'spot' });
+    pipeline.addStep(new TrainingStep('Train', {
+      image: IMAGE, useSpotInstances: true, maxRuntime: Duration.hours(2), checkpointS3Uri: 's3://ckpt-bucket/churn/',
+    }));
+    const template = Template.fromStack(stack);
+    const args = bodyOf(template).Steps[0].Arguments;
+    expect(args.EnableManagedSpotTraining).toBe(true);
+    expect(args.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 7200, MaxWaitTimeInSeconds: 14400 });
+    expect(args.CheckpointConfig).toEqual({ S3Uri: 's3://ckpt-bucket/churn/', LocalPath: '/opt/ml/checkpoints' });
+    const statements = statementsOf(template, 'PJobRole');
+    const put = statements.find((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(put.Resource)).toContain(':s3:::ckpt-bucket/churn/*');
+    const get = statements.find((s) => s.Action === 's3:GetObject');
+    expect(JSON.stringify(get.Resource)).toContain(':s3:::ckpt-bucket/churn/*');
+  });
+
+  test('maxWait needs Spot and must cover maxRuntime', () => {
+    expect(() => new TrainingStep('T', { image: IMAGE, maxWait: Duration.hours(1) })).toThrow(/maxWait applies to Spot training only/);
+    expect(() => new TrainingStep('T', { image: IMAGE, useSpotInstances: true, maxRuntime: Duration.hours(2), maxWait: Duration.hours(1) }))
+      .toThrow(/\[step T\] Invalid prop `maxWait`: received "1 hour"\. It must be at least maxRuntime \(7200 seconds\)/);
+  });
+});

@@ -93,7 +93,9 @@ export function analyzeDefinition(definition: any, partition: string): Definitio
         return;
       }
       if (key === 'S3Uri') {
-        add(parentKey === 'S3Output' ? needs.writes : needs.reads, parentKey === 'S3Output' ? seen.writes : seen.reads, s3Location(x));
+        // Checkpoints are written and read back.
+        if (parentKey === 'S3Output' || parentKey === 'CheckpointConfig') { add(needs.writes, seen.writes, s3Location(x)); }
+        if (parentKey !== 'S3Output') { add(needs.reads, seen.reads, s3Location(x)); }
         return;
       }
       if (key && READ_KEYS.has(key)) { add(needs.reads, seen.reads, s3Location(x)); return; }
