@@ -61,7 +61,8 @@ const ORDERED = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'Les
 function operandType(value: any, conditionType: string): PipelineValueType {
   const pv = reversePipelineValue(value);
   if (pv) { return pv.valueType; }
-  if (typeof value === 'string') { return Token.isUnresolved(value) ? PipelineValueType.STRING : PipelineValueType.STRING; }
+  // A string (a literal, or a CloudFormation token that resolves to one).
+  if (typeof value === 'string') { return PipelineValueType.STRING; }
   if (typeof value === 'number') {
     if (Token.isUnresolved(value)) { return PipelineValueType.ANY; }
     return Number.isInteger(value) ? PipelineValueType.INTEGER : PipelineValueType.FLOAT;

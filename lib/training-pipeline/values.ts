@@ -110,11 +110,6 @@ export abstract class PipelineValue implements IResolvable {
   }
 }
 
-/** True for a pipeline value object. */
-export function isPipelineValue(x: any): x is PipelineValue {
-  return x instanceof PipelineValue;
-}
-
 /** The pipeline value behind a token (string or number), if it is exactly one. */
 export function reversePipelineValue(value: any): PipelineValue | undefined {
   if (value instanceof PipelineValue) { return value; }
