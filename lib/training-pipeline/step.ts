@@ -1,7 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { check, checkIntegerRange, propError } from '../private/errors';
 import type { Renderer } from './private/render';
-import { PIPELINE_ENTITY_NAME, PipelineValue, PipelineValueType, StepProperty } from './values';
+import { PipelineValue, PipelineValueType, StepProperty } from './values';
+
+/** SageMaker's rule for step names (PipelineExecutionStep.StepName: at most 64 characters). */
+const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
 
 /**
  * The step types of a SageMaker pipeline definition.
@@ -149,10 +152,10 @@ export abstract class Step {
   private readonly overrides: Array<{ path: string[]; value: any }> = [];
 
   protected constructor(stepName: string, stepType: StepType, options: StepOptions = {}) {
-    check(typeof stepName === 'string' && PIPELINE_ENTITY_NAME.test(stepName), `${stepType}Step`, 'stepName', stepName,
-      'A step name must be 1 to 256 letters, digits, dashes or underscores (SageMaker pattern ^[A-Za-z0-9\\-_]*$)');
-    check(options.displayName === undefined || options.displayName.length <= 82, `step ${stepName}`, 'displayName',
-      options.displayName, 'It must be at most 82 characters');
+    check(typeof stepName === 'string' && STEP_NAME.test(stepName), `${stepType}Step`, 'stepName', stepName,
+      'A step name must be 1 to 64 letters, digits, dashes or underscores (SageMaker pattern ^[A-Za-z0-9\\-_]*$, at most 64 characters)');
+    check(options.displayName === undefined || options.displayName.length <= 256, `step ${stepName}`, 'displayName',
+      options.displayName, 'It must be at most 256 characters');
     check(options.description === undefined || options.description.length <= 3072, `step ${stepName}`, 'description',
       options.description, 'It must be at most 3072 characters');
     this.stepName = stepName;

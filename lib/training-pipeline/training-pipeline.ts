@@ -304,6 +304,13 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
     if (options.maxEventAge) {
       checkIntegerRange(where, 'maxEventAge (seconds)', options.maxEventAge.toSeconds(), 60, 86400);
     }
+    const params = Object.entries(options.parameters ?? {});
+    for (const [name, value] of params) {
+      // EventBridge accepts fewer parameter names than SageMaker does (no underscores).
+      check(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(name) && name.length <= 256, where, `parameters.${name}`, name,
+        'EventBridge passes only parameters named with letters, digits and dashes (pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$, at most 256 characters)');
+      check(typeof value === 'string' && value.length <= 1024, where, `parameters.${name}`, value, 'A parameter value must be a string of at most 1024 characters');
+    }
     const rule = new events.Rule(this, id, { ...ruleProps, description: options.description ?? description });
     const role = this.startRole();
     const dlq = options.deadLetterQueue;
@@ -324,7 +331,6 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
         conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
       }));
     }
-    const params = Object.entries(options.parameters ?? {});
     if (params.length > 0) {
       (rule.node.defaultChild as events.CfnRule).addPropertyOverride('Targets.0.SageMakerPipelineParameters', {
         PipelineParameterList: params.map(([Name, Value]) => ({ Name, Value })),

@@ -1,4 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadDefinition } from './structural';
@@ -175,7 +176,9 @@ describe('bad imported definitions are reported at synth', () => {
 
 describe('bad arguments throw at once', () => {
   test('a step name SageMaker rejects', () => {
-    expect(() => train('has space')).toThrow(/\[TrainingStep\] Invalid prop `stepName`: received "has space"\. A step name must be 1 to 256 letters, digits, dashes or underscores/);
+    expect(() => train('has space')).toThrow(/\[TrainingStep\] Invalid prop `stepName`: received "has space"\. A step name must be 1 to 64 letters, digits, dashes or underscores/);
+    expect(() => train('x'.repeat(65))).toThrow(/at most 64 characters/);
+    expect(train('x'.repeat(64)).stepName).toHaveLength(64);
   });
 
   test('a parameter name SageMaker rejects', () => {
@@ -256,4 +259,12 @@ test('a check step decided by a parameter that is not boolean, or by both a para
   const flag = PipelineParameter.boolean('Flag');
   expect(() => new QualityCheckStep('Q', { checkType: QualityCheckType.DATA_QUALITY, baselineDatasetUri: 's3://b/d', registerNewBaselineParameter: flag, registerNewBaseline: true }))
     .toThrow(/Give either registerNewBaselineParameter or registerNewBaseline, not both/);
+});
+
+test('trigger parameters EventBridge cannot pass are refused at once', () => {
+  const pipeline = TrainingPipeline.fromPipelineName(new Stack(), 'P', 'p');
+  expect(() => pipeline.addScheduleTrigger('T', { schedule: events.Schedule.rate(Duration.days(1)), parameters: { input_data: 's3://b/k' } }))
+    .toThrow(/\[Default\/P\/T\] Invalid prop `parameters.input_data`: received "input_data"\. EventBridge passes only parameters named with letters, digits and dashes/);
+  expect(() => pipeline.addScheduleTrigger('U', { schedule: events.Schedule.rate(Duration.days(1)), parameters: { Input: 'x'.repeat(1025) } }))
+    .toThrow(/A parameter value must be a string of at most 1024 characters/);
 });
