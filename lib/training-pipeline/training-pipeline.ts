@@ -425,7 +425,8 @@ export class TrainingPipeline extends TrainingPipelineBase {
       check(PIPELINE_NAME.test(props.pipelineName), where, 'pipelineName', props.pipelineName,
         'A pipeline name must be 1 to 256 letters, digits or dashes, starting and ending with a letter or digit');
     }
-    check(props.displayName === undefined || props.displayName.length <= 256, where, 'displayName', props.displayName, 'At most 256 characters');
+    check(props.displayName === undefined || Token.isUnresolved(props.displayName) || PIPELINE_NAME.test(props.displayName), where, 'displayName',
+      props.displayName, 'A pipeline display name follows the name rule: 1 to 256 letters, digits or dashes, starting and ending with a letter or digit');
     check(props.description === undefined || props.description.length <= 3072, where, 'description', props.description, 'At most 3072 characters');
     checkIntegerRange(where, 'maxParallelSteps', props.maxParallelSteps, 1, 1000);
     this.maxInline = (props.maxInlineDefinitionSize ?? Size.kibibytes(400)).toBytes();

@@ -225,6 +225,11 @@ describe('bad arguments throw at once', () => {
       .toThrow(/SageMaker job exception types apply only to Processing, Training, Tuning and Transform steps, not to a Lambda step/);
   });
 
+  test('a pipeline display name SageMaker rejects', () => {
+    expect(() => new TrainingPipeline(new Stack(), 'P', { displayName: 'Churn training' }))
+      .toThrow(/Invalid prop `displayName`: received "Churn training"\. A pipeline display name follows the name rule/);
+  });
+
   test('a pipeline name SageMaker rejects', () => {
     expect(() => new TrainingPipeline(new Stack(), 'P', { pipelineName: 'under_score' }))
       .toThrow(/\[Default\/P\] Invalid prop `pipelineName`: received "under_score"\. A pipeline name must be/);
