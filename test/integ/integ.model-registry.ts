@@ -1,0 +1,45 @@
+/*
+ * Integration test app for ModelRegistryApproval, for users with an AWS account:
+ *
+ *   npx integ-runner --directory test/integ   (aws-cdk-lib < 2.258), or
+ *   npx cdk deploy --app "npx ts-node --prefer-ts-exts -P tsconfig.dev.json test/integ/integ.model-registry.ts" --all
+ *
+ * It deploys a model package group with the metric-threshold policy and asserts, against the real
+ * APIs, that the group exists and that the approval handler runs on the expected runtime. The
+ * jest suite synthesizes this app (test/integ/integ.test.ts) so it never rots.
+ */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArtifactBucket, MetricComparison, ProjectKey } from '../../lib/core';
+import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
+
+/** Build the integ app into `app` and return the test case. */
+export function buildModelRegistryInteg(app: App): IntegTest {
+  const stack = new Stack(app, 'MlopsIntegModelRegistry');
+  const key = new ProjectKey(stack, 'Key', { removalPolicy: RemovalPolicy.DESTROY });
+  const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
+  const registry = new ModelRegistryApproval(stack, 'Registry', {
+    encryptionKey: key,
+    approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
+    metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
+    metricsBucket: artifacts.bucket,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+
+  const integ = new IntegTest(app, 'ModelRegistryInteg', { testCases: [stack] });
+  integ.assertions
+    .awsApiCall('SageMaker', 'describeModelPackageGroup', { ModelPackageGroupName: registry.modelPackageGroupName })
+    .expect(ExpectedResult.objectLike({ ModelPackageGroupStatus: 'Completed' }));
+  if (registry.approvalFunction) {
+    integ.assertions
+      .awsApiCall('Lambda', 'getFunctionConfiguration', { FunctionName: registry.approvalFunction.functionName })
+      .expect(ExpectedResult.objectLike({ Runtime: 'nodejs24.x', Architectures: ['arm64'] }));
+  }
+  return integ;
+}
+
+if (require.main === module) {
+  const app = new App();
+  buildModelRegistryInteg(app);
+  app.synth();
+}
