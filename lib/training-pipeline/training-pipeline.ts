@@ -199,6 +199,8 @@ export interface ITrainingPipeline extends IResource {
   metricExecutionStopped(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   /** Execution duration. */
   metricExecutionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  /** A metric of one step (`StepStarted`, `StepFailed`, `StepSucceeded`, `StepStopped`, `StepDuration`). */
+  metricStep(stepName: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /**
@@ -292,6 +294,23 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
   /** Executions stopped (Sum over 5 minutes by default). */
   public metricExecutionStopped(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return this.metric('ExecutionStopped', { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * A metric of one step of this pipeline (dimensions `PipelineName` and `StepName`).
+   *
+   * @param stepName the step's name
+   * @param metricName `StepStarted`, `StepFailed`, `StepSucceeded`, `StepStopped` (Sum) or `StepDuration` (Average)
+   * @param props options
+   */
+  public metricStep(stepName: string, metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Sagemaker/ModelBuildingPipeline',
+      metricName,
+      dimensionsMap: { PipelineName: this.pipelineName, StepName: stepName },
+      statistic: metricName === 'StepDuration' ? 'Average' : 'Sum',
+      ...props,
+    });
   }
 
   /** Execution duration in milliseconds (Average over 5 minutes by default). */

@@ -200,6 +200,10 @@ describe('TrainingPipeline', () => {
     expect(pipeline.metricExecutionStarted().metricName).toBe('ExecutionStarted');
     expect(pipeline.metricExecutionSucceeded().metricName).toBe('ExecutionSucceeded');
     expect(pipeline.metricExecutionStopped().metricName).toBe('ExecutionStopped');
+    const step = pipeline.metricStep('Train', 'StepFailed');
+    expect(step.dimensions).toEqual({ PipelineName: 'churn', StepName: 'Train' });
+    expect(step.statistic).toBe('Sum');
+    expect(pipeline.metricStep('Train', 'StepDuration').statistic).toBe('Average');
   });
 });
 
