@@ -13,7 +13,8 @@
  */
 import { DescribeModelPackageCommand, DescribeModelPackageCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { createLogger, Logger } from '../../core/handlers/_logger';
+import { CustomResourceResponse, customResourceHandler } from '../../core/handlers/_cfn-response';
+import { Logger } from '../../core/handlers/_logger';
 
 const sagemaker = new SageMakerClient({});
 
@@ -28,16 +29,6 @@ export const BASELINE_ATTRIBUTES: { [name: string]: (d: DescribeModelPackageComm
   ExplainabilityConfig: (d) => d?.Explainability?.ConfigFile?.S3Uri,
 };
 
-/** What is sent back to CloudFormation. */
-export interface CustomResourceResponse {
-  readonly Status: 'SUCCESS' | 'FAILED';
-  readonly Reason?: string;
-  readonly PhysicalResourceId: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly Data?: { [key: string]: string };
-}
 
 /** Work out the response to one event (no I/O except DescribeModelPackage). */
 export async function respondTo(event: CloudFormationCustomResourceEvent, log: Logger): Promise<CustomResourceResponse> {
@@ -75,17 +66,4 @@ export async function respondTo(event: CloudFormationCustomResourceEvent, log: L
   }
 }
 
-/** Send the response to CloudFormation's pre-signed URL. */
-export async function send(url: string, response: CustomResourceResponse): Promise<void> {
-  const body = JSON.stringify(response);
-  const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
-  if (!res.ok) {
-    throw new Error(`CloudFormation refused the response: HTTP ${res.status}`);
-  }
-}
-
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
-  const log = createLogger('model-package-baselines', { requestType: event.RequestType, logicalId: event.LogicalResourceId });
-  const response = await respondTo(event, log);
-  await send(event.ResponseURL, response);
-}
+export const handler = customResourceHandler('model-package-baselines', respondTo);

@@ -11,20 +11,11 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { createLogger, Logger } from '../../core/handlers/_logger';
+import { CustomResourceResponse, customResourceHandler } from '../../core/handlers/_cfn-response';
+import { Logger } from '../../core/handlers/_logger';
 
 const s3 = new S3Client({});
 
-/** What is sent back to CloudFormation. */
-export interface CustomResourceResponse {
-  readonly Status: 'SUCCESS' | 'FAILED';
-  readonly Reason?: string;
-  readonly PhysicalResourceId: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly Data?: { [key: string]: string };
-}
 
 const MARKER = /<<mlops-token:\d+>>/g;
 
@@ -85,17 +76,4 @@ export async function respondTo(event: CloudFormationCustomResourceEvent, log: L
   }
 }
 
-/** Send the response to CloudFormation's pre-signed URL. */
-export async function send(url: string, response: CustomResourceResponse): Promise<void> {
-  const body = JSON.stringify(response);
-  const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
-  if (!res.ok) {
-    throw new Error(`CloudFormation refused the response: HTTP ${res.status}`);
-  }
-}
-
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
-  const log = createLogger('pipeline-definition', { requestType: event.RequestType, logicalId: event.LogicalResourceId });
-  const response = await respondTo(event, log);
-  await send(event.ResponseURL, response);
-}
+export const handler = customResourceHandler('pipeline-definition', respondTo);
