@@ -2,7 +2,10 @@ import { Aws, CfnMapping, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { IConstruct } from 'constructs';
 import { check, propError } from '../private/errors';
-import { BUILT_IN_REGISTRIES } from './private/image-registries';
+import { MODEL_MONITOR_ANALYZER_REGISTRIES, XGBOOST_REGISTRIES } from '../private/image-registries';
+
+/** The built-in image families this module knows, by the table that lists their registries. */
+const BUILT_IN_REGISTRIES = { xgboost: XGBOOST_REGISTRIES, modelMonitor: MODEL_MONITOR_ANALYZER_REGISTRIES };
 
 /** The image of a job, bound to a stack. */
 export interface JobImageConfig {
