@@ -7,6 +7,22 @@ import { ProjectKey } from './project-key';
 import { checkIntegerRange } from '../private/errors';
 
 /**
+ * What both buckets of an ArtifactBucket share: TLS 1.2+ only, versioning, public access blocked,
+ * ACLs disabled, and Object Lock available without a default retention (nothing is locked until
+ * someone locks it, so a regulated project can lock approved model artifacts; it can only be turned
+ * on when a bucket is created; S3 refuses a log destination with a default retention, not one with
+ * Object Lock on).
+ */
+const SECURE_BUCKET = {
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  versioned: true,
+  objectLockEnabled: true,
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+};
+
+/**
  * Props of an {@link ArtifactBucket}.
  */
 export interface ArtifactBucketProps {
@@ -102,19 +118,11 @@ export class ArtifactBucket extends Construct {
     this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket(removalPolicy, props.accessLogsExpiration);
 
     const bucket = new s3.Bucket(this, 'Bucket', {
+      ...SECURE_BUCKET,
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      // Object Lock without a default retention: nothing is locked until someone locks it
-      // (a regulated project can lock approved model artifacts), and it can only be turned on
-      // when a bucket is created.
-      objectLockEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
       lifecycleRules: [{
         id: 'expire-noncurrent-versions',
@@ -151,15 +159,9 @@ export class ArtifactBucket extends Construct {
 
   private createAccessLogsBucket(removalPolicy: RemovalPolicy, expiration?: Duration): s3.Bucket {
     const logs = new s3.Bucket(this, 'AccessLogs', {
+      ...SECURE_BUCKET,
       // S3 delivers server access logs only to buckets encrypted with SSE-S3.
       encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      // S3 refuses a log destination with a default Object Lock retention, not one with Object Lock on.
-      objectLockEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
       lifecycleRules: [{
         id: 'expire-logs',
