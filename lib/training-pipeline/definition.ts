@@ -210,14 +210,7 @@ export class PipelineDefinition {
 
   /** @internal */
   public _render(scope: IConstruct, options: RenderOptions = {}): RenderedDefinition {
-    const renderer = new Renderer(scope, {
-      role: options.defaultRole,
-      encryptionKey: options.encryptionKey,
-      bucket: options.defaultBucket,
-      outputPrefix: options.outputPrefix,
-      network: options.network,
-      enableNetworkIsolation: options.enableNetworkIsolation,
-    });
+    const renderer = new Renderer(scope, options);
     if (this.imported) {
       const definition = substituteImported(this.imported.json, this.imported.options);
       return { definition, issues: checkImported(definition), renderer };

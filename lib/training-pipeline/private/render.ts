@@ -1,28 +1,12 @@
 import { Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import type { JobNetworkConfig } from '../definition';
+import type { RenderOptions } from '../definition';
 import type { JobImage } from '../job-image';
 import type { Step } from '../step';
 import { ExecutionVariable, PipelineParameter, PipelineValue, PropertyFile } from '../values';
 
-/** What the pipeline construct provides to steps that do not say otherwise. */
-export interface RenderDefaults {
-  /** The role of jobs without a role of their own. */
-  readonly role?: iam.IRole;
-  /** The key of job volumes and outputs without a key of their own. */
-  readonly encryptionKey?: kms.IKey;
-  /** Where outputs without a destination go. */
-  readonly bucket?: s3.IBucket;
-  /** The key prefix (ending with '/') of those outputs. */
-  readonly outputPrefix?: string;
-  /** The network of jobs without a network of their own. */
-  readonly network?: JobNetworkConfig;
-  /** Run containers without network access. */
-  readonly enableNetworkIsolation?: boolean;
-}
 
 /** One problem found while rendering. */
 export interface RenderIssue {
@@ -55,7 +39,7 @@ export class Renderer {
   /** The step being rendered. */
   public current?: Step;
 
-  constructor(public readonly scope: IConstruct, public readonly defaults: RenderDefaults = {}) {}
+  constructor(public readonly scope: IConstruct, public readonly defaults: RenderOptions = {}) {}
 
   /** Where the current render is, for messages. */
   public where(): string {
@@ -89,7 +73,7 @@ export class Renderer {
 
   /** The ARN of a job's role (the default role when none is given). */
   public role(role: iam.IRole | undefined, prop: string): string {
-    const r = role ?? this.defaults.role;
+    const r = role ?? this.defaults.defaultRole;
     if (!r) {
       this.issue(this.where(), `No \`${prop}\` given and no default job role: give the step a role, or add it to a TrainingPipeline, which provides one`);
       return 'arn:aws:iam::000000000000:role/missing';
@@ -133,7 +117,7 @@ export class Renderer {
    * unique per execution.
    */
   public defaultOutput(prop: string, ...parts: string[]): any {
-    const bucket = this.defaults.bucket;
+    const bucket = this.defaults.defaultBucket;
     if (!bucket) {
       this.issue(this.where(), `No \`${prop}\` given and no default bucket: give an S3 URI, or add the step to a TrainingPipeline, which provides a bucket`);
       return 's3://missing';
