@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ArtifactBucket, ProjectKey } from '../lib/core';
 import {
   CapacitySize, EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline, MonitoringFrequency, TrafficRouting,
-} from '../lib/endpoint';
+} from '../lib';
 
 /**
  * The deploy-and-monitor part of the flow: an endpoint serving an approved model package version,

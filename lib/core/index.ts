@@ -6,3 +6,8 @@ export * from './names';
 export * from './managed-policy-role';
 export * from './model-approval-status';
 export * from './metric-comparison';
+export * from './instance-type';
+export * from './storage-layout';
+export * from './foundation';
+export * from './model-package-group';
+export * from './container-image';

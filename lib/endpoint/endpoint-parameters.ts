@@ -1,6 +1,6 @@
 import { CfnParameter, CfnParameterProps, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { InstanceType } from './instance-type';
+import { InstanceType } from '../core/instance-type';
 import { check, checkIntegerRange, childPath, propError } from '../private/errors';
 
 /** Props of {@link EndpointStageParameters}. */

@@ -13,15 +13,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentOptions, TrafficRouting, TrafficRoutingType, CapacitySizeType } from './deployment';
 import { EndpointStageParameters } from './endpoint-parameters';
-import { InstanceType } from './instance-type';
+import { InstanceType } from '../core/instance-type';
 import { ModelSource } from './model-source';
 import {
   DataQualityMonitorOptions, GroundTruthOptions, ModelBiasMonitorOptions, ClarifyMonitorOptions, ModelQualityMonitorOptions,
   MonitoringFrequency, MonitoringJobOptions, ProblemType,
 } from './monitoring';
 import { clarifyImage, modelMonitorAnalyzerImage } from './private/analyzer-image';
-import { grantKey, grantListPrefix, grantReadObjects, grantStatement, grantWriteObjects } from './private/grants';
-import { instanceTypeHasStorage, instanceTypeIsBurstable } from './private/instance-types';
+import { grantKey, grantListPrefix, grantReadObjects, grantStatement, grantWriteObjects } from '../private/grants';
+import { instanceTypeHasStorage, instanceTypeIsBurstable } from '../private/instance-types';
 import { configHashedName } from './private/names';
 import { ArtifactBucket } from '../core/artifact-bucket';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';

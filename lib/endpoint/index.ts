@@ -1,4 +1,3 @@
-export * from './instance-type';
 export * from './model-source';
 export * from './deployment';
 export * from './monitoring';

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { grantPull, grantReadObjects, grantStatement } from './private/grants';
-import { parseS3Uri } from './private/s3-uri';
+import { ContainerImage } from '../core/container-image';
+import { grantPull, grantReadObjects, grantStatement } from '../private/grants';
+import { parseS3Uri } from '../private/s3-uri';
 import { check } from '../private/errors';
 
 /** What a model source contributes to the model's container definition. */
@@ -24,12 +25,6 @@ export interface ModelSourceConfig {
 export interface ModelDataConfig {
   /** The S3 URI of the artifact. */
   readonly uri: string;
-}
-
-/** Where an inference image lives. */
-export interface ContainerImageConfig {
-  /** The image URI. */
-  readonly imageUri: string;
 }
 
 /**
@@ -117,76 +112,6 @@ class AssetModelData extends ModelData {
     }
     grantReadObjects(grantee, this.asset.bucket, this.asset.s3ObjectKey, 'The model artifact asset object.');
     return { uri: this.asset.s3ObjectUrl };
-  }
-}
-
-/**
- * An inference image. Binding it grants the execution role the right to pull it.
- */
-export abstract class ContainerImage {
-  /**
-   * An image in an ECR repository (pull rights on that repository are granted).
-   *
-   * @param repository the repository
-   * @param tagOrDigest a tag, or a digest starting with `sha256:`
-   * @default tagOrDigest "latest"
-   */
-  public static fromEcrRepository(repository: ecr.IRepository, tagOrDigest: string = 'latest'): ContainerImage {
-    return new EcrImage(repository, tagOrDigest);
-  }
-
-  /**
-   * An image by URI. For an image in an ECR repository of this account, pull rights on that
-   * repository are granted; AWS-owned images (deep learning containers, built-in algorithms)
-   * need none.
-   *
-   * @param imageUri the image URI, `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`
-   */
-  public static fromImageUri(imageUri: string): ContainerImage {
-    return new UriImage(imageUri);
-  }
-
-  /**
-   * Grant `grantee` the right to pull the image and return its URI.
-   *
-   * @param scope the construct that uses the image
-   * @param grantee the execution role of the model
-   */
-  public abstract bind(scope: Construct, grantee: iam.IGrantable): ContainerImageConfig;
-}
-
-class EcrImage extends ContainerImage {
-  constructor(private readonly repository: ecr.IRepository, private readonly tagOrDigest: string) {
-    super();
-  }
-  public bind(scope: Construct, grantee: iam.IGrantable): ContainerImageConfig {
-    if (!Token.isUnresolved(this.tagOrDigest)) {
-      check(/^(sha256:[a-f0-9]{64}|[\w][\w.-]{0,127})$/.test(this.tagOrDigest), scope, 'image.tagOrDigest', this.tagOrDigest,
-        'It must be an image tag (up to 128 letters, digits, `_`, `.`, `-`) or a digest `sha256:<64 hex digits>`');
-    }
-    grantPull(grantee, this.repository);
-    return { imageUri: this.repository.repositoryUriForTagOrDigest(this.tagOrDigest) };
-  }
-}
-
-class UriImage extends ContainerImage {
-  constructor(private readonly uri: string) {
-    super();
-  }
-  public bind(scope: Construct, grantee: iam.IGrantable): ContainerImageConfig {
-    if (Token.isUnresolved(this.uri)) { return { imageUri: this.uri }; }
-    const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([a-z0-9._/-]+)([:@].+)?$/.exec(this.uri);
-    check(m !== null || /^[\w.-]+(:\d+)?\/[\w./-]+([:@].+)?$/.test(this.uri), scope, 'image', this.uri,
-      'It must be an image URI such as "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-repo:1.0"');
-    const stack = Stack.of(scope);
-    if (m && (Token.isUnresolved(stack.account) || m[1] === stack.account)) {
-      const repositoryArn = stack.formatArn({ service: 'ecr', account: m[1], region: m[2], resource: 'repository', resourceName: m[4] });
-      grantPull(grantee, ecr.Repository.fromRepositoryAttributes(scope, 'ImageRepository', {
-        repositoryArn,
-        repositoryName: m[4],
-      }));
-    }
-    return { imageUri: this.uri };
   }
 }
 

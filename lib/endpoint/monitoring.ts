@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { InstanceType } from './instance-type';
-import { grantKey, grantReadObjects, grantStatement } from './private/grants';
-import { parseS3Uri } from './private/s3-uri';
+import { InstanceType } from '../core/instance-type';
+import { grantKey, grantReadObjects, grantStatement } from '../private/grants';
+import { parseS3Uri } from '../private/s3-uri';
 import { check } from '../private/errors';
 import { HandlerFunction } from '../private/handler-function';
 

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ArtifactBucket } from '../../lib/core';
 import {
   EndpointStageParameters, EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline,
-} from '../../lib/endpoint';
+} from '../../lib';
 import { build, onlyResource } from './util';
 
 describe('alarms, dashboard, metrics and grants', () => {

@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ArtifactBucket } from '../../lib/core';
-import { EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib/endpoint';
+import { EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { build, onlyResource, PACKAGE_ARN } from './util';
 

@@ -6,7 +6,7 @@ import { ArtifactBucket } from '../../lib/core';
 import {
   CapacitySize, ContainerImage, EndpointStageParameters, EndpointWithMonitor, InstanceType, ModelData, ModelSource,
   MonitoringBaseline, ProblemType, TrafficRouting,
-} from '../../lib/endpoint';
+} from '../../lib';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
 import { ACCOUNT, PACKAGE_ARN, REGION } from './util';
 

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ArtifactBucket } from '../../lib/core';
-import { ContainerImage, EndpointWithMonitor, EndpointWithMonitorProps, InstanceType, ModelData, ModelSource } from '../../lib/endpoint';
+import { ContainerImage, EndpointWithMonitor, EndpointWithMonitorProps, InstanceType, ModelData, ModelSource } from '../../lib';
 import { build, make, onlyResource, PACKAGE_ARN } from './util';
 
 describe('model from an approved model package, with defaults', () => {
@@ -292,7 +292,7 @@ describe('bad model input', () => {
   test('an image tag that ECR does not allow', () => {
     expect(() => build((_a, s) => ({
       model: ModelSource.fromImage(ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'R', 'r'), 'bad tag!')),
-    }))).toThrow(/Invalid prop `image.tagOrDigest`: received "bad tag!"/);
+    }))).toThrow(/\[ContainerImage.fromEcrRepository\] Invalid prop `tagOrDigest`: received "bad tag!"/);
   });
 
   test('an endpoint name SageMaker rejects', () => {

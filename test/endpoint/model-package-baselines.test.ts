@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ArtifactBucket } from '../../lib/core';
-import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib/endpoint';
+import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib';
 import { handler, respondTo } from '../../lib/endpoint/handlers/model-package-baselines';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
 import { ACCOUNT, PACKAGE_ARN, REGION } from './util';

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ArtifactBucket } from '../../lib/core';
-import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource } from '../../lib/endpoint';
+import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource } from '../../lib';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

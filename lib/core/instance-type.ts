@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { INSTANCE_TYPE_PATTERN, instanceTypeHasStorage, instanceTypeIsBurstable } from './private/instance-types';
+import { INSTANCE_TYPE_PATTERN, instanceTypeHasStorage, instanceTypeIsBurstable } from '../private/instance-types';
 import { check } from '../private/errors';
 
 /**

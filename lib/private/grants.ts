@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from '../../private/nag';
+import { acknowledgeWildcardResources } from './nag';
 
 /**
  * Explicit, narrow grants. aws-cdk-lib's `grantRead`/`grantPut` use wildcard actions
@@ -64,5 +64,16 @@ export function acknowledgeWildcards(principal: unknown, statement: iam.PolicySt
 export function grantPull(grantee: iam.IGrantable, repository: { grantPull(g: iam.IGrantable): iam.Grant }): void {
   repository.grantPull(grantee);
   acknowledgeWildcards(grantee.grantPrincipal, new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    'ecr:GetAuthorizationToken supports no resource-level permissions (it returns a registry login token); image pulls are limited to the named repositories.');
+}
+
+/** ECR pull rights on one repository by ARN (the same actions as `IRepository.grantPull`). */
+export function grantPullFromRepository(grantee: iam.IGrantable, repositoryArn: string): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+    resourceArns: [repositoryArn],
+  });
+  grantStatement(grantee, new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
     'ecr:GetAuthorizationToken supports no resource-level permissions (it returns a registry login token); image pulls are limited to the named repositories.');
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { check } from '../../private/errors';
+import { check } from './errors';
 
 /** `s3://bucket/key` split into its parts; a clear error otherwise. */
 export function parseS3Uri(scope: Construct | string, prop: string, uri: string): { bucket: string; key: string } {
