@@ -1,7 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { ArtifactBucket, ManagedPolicyRole, ProjectKey } from '../lib';
+import { ManagedPolicyRole, MlopsFoundation } from '../lib';
 import { MetricComparison } from '../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../lib/model-registry';
 
@@ -10,42 +10,44 @@ import { ApprovalPolicy, ModelRegistryApproval } from '../lib/model-registry';
  * they fail the metric thresholds and left for a person when they pass; approvals and rejections
  * are sent to the team's SNS topic and recorded in the audit log; the pipeline role may register
  * versions and the reviewers may approve them.
+ *
+ * The project foundation gives the key and the artifact bucket; the approval handler reads each
+ * version's evaluation report under the group's evaluation-report prefix of that bucket, where the
+ * standard training pipeline of the same foundation and group writes it.
  */
 export function addModelRegistryExample(app: App): Stack {
   const stack = new Stack(app, 'MlopsModelRegistryExample', {
     description: 'cdk-sagemaker-mlops example: model package group with metric-threshold and manual approval, events and audit log',
   });
-  const key = new ProjectKey(stack, 'ProjectKey', { alias: 'mlops/model-registry-example' });
-  const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key });
+  const foundation = new MlopsFoundation(stack, 'Foundation', { encryptionKeyProps: { alias: 'mlops/model-registry-example' } });
 
   const registry = new ModelRegistryApproval(stack, 'ChurnModels', {
-    encryptionKey: key,
+    foundation,
     approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL,
     metricThresholds: [
       { metricJsonPath: 'binary_classification_metrics.accuracy.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.9 },
       { metricJsonPath: 'binary_classification_metrics.auc.value', comparison: MetricComparison.GREATER_THAN, value: 0.85 },
     ],
-    metricsBucket: artifacts.bucket,
-    metricsKeyPrefix: 'evaluation/',
     notificationEmails: ['ml-reviewers@example.com'],
   });
+  const group = registry.modelPackageGroup;
 
   // Decisions reach the same topic as the handler's notifications (approvals deploy elsewhere).
-  registry.onApproved('NotifyApproved', new targets.SnsTopic(registry.notificationTopic));
-  registry.onRejected('NotifyRejected', new targets.SnsTopic(registry.notificationTopic));
+  group.onApproved('NotifyApproved', { target: new targets.SnsTopic(registry.notificationTopic) });
+  group.onRejected('NotifyRejected', { target: new targets.SnsTopic(registry.notificationTopic) });
 
   const pipelineRole = new ManagedPolicyRole(stack, 'PipelineRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: 'Registers new versions of the churn model',
   });
-  registry.grantRegister(pipelineRole);
+  group.grantRegister(pipelineRole);
   const reviewers = new ManagedPolicyRole(stack, 'Reviewers', {
     assumedBy: new iam.AccountRootPrincipal(),
     description: 'People who approve or reject versions of the churn model',
   });
-  registry.grantApprove(reviewers);
+  group.grantApprove(reviewers);
 
-  const versions = `arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${registry.modelPackageGroupName}/*`;
+  const versions = `arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${group.modelPackageGroupName}/*`;
   for (const role of [pipelineRole, reviewers]) {
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${versions}]`,

@@ -1,2 +1,3 @@
 export * from './approval-policy';
+export * from './model-registry-approval-props';
 export * from './model-registry-approval';

@@ -4,31 +4,32 @@
  *   npx integ-runner --directory test/integ   (aws-cdk-lib < 2.258), or
  *   npx cdk deploy --app "npx ts-node --prefer-ts-exts -P tsconfig.dev.json test/integ/integ.model-registry.ts" --all
  *
- * It deploys a model package group with the metric-threshold policy and asserts, against the real
- * APIs, that the group exists and that the approval handler runs on the expected runtime. The
- * jest suite synthesizes this app (test/integ/integ.test.ts) so it never rots.
+ * It deploys a model package group with the metric-threshold policy on a project foundation and
+ * asserts, against the real APIs, that the group exists and that the approval handler runs on the
+ * expected runtime. The jest suite synthesizes this app (test/integ/integ.test.ts) so it never rots.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { ArtifactBucket, MetricComparison, ProjectKey } from '../../lib/core';
+import { MetricComparison, MlopsFoundation } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
 
 /** Build the integ app into `app` and return the test case. */
 export function buildModelRegistryInteg(app: App): IntegTest {
   const stack = new Stack(app, 'MlopsIntegModelRegistry');
-  const key = new ProjectKey(stack, 'Key', { removalPolicy: RemovalPolicy.DESTROY });
-  const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key, removalPolicy: RemovalPolicy.DESTROY });
+  const foundation = new MlopsFoundation(stack, 'Foundation', {
+    encryptionKeyProps: { removalPolicy: RemovalPolicy.DESTROY },
+    artifactBucketProps: { removalPolicy: RemovalPolicy.DESTROY },
+  });
   const registry = new ModelRegistryApproval(stack, 'Registry', {
-    encryptionKey: key,
+    foundation,
     approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
     metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
-    metricsBucket: artifacts.bucket,
-    removalPolicy: RemovalPolicy.DESTROY,
+    modelPackageGroupProps: { removalPolicy: RemovalPolicy.DESTROY },
   });
 
   const integ = new IntegTest(app, 'ModelRegistryInteg', { testCases: [stack] });
   integ.assertions
-    .awsApiCall('SageMaker', 'describeModelPackageGroup', { ModelPackageGroupName: registry.modelPackageGroupName })
+    .awsApiCall('SageMaker', 'describeModelPackageGroup', { ModelPackageGroupName: registry.modelPackageGroup.modelPackageGroupName })
     .expect(ExpectedResult.objectLike({ ModelPackageGroupStatus: 'Completed' }));
   if (registry.approvalFunction) {
     integ.assertions

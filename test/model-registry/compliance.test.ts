@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addModelRegistryExample } from '../../examples/model-registry';
-import { ArtifactBucket } from '../../lib/core';
+import { ArtifactBucket, MlopsFoundation, ModelPackageGroup } from '../../lib/core';
 import { MetricComparison } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
@@ -17,11 +17,15 @@ describe('compliance (cdk-nag packs, Guard rules, strict CloudFormation validati
     template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Logs::ResourcePolicy', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
   });
 
   test('the default (manual) configuration', () => {
     const stack = new Stack(compliantApp(), 'Manual');
-    new ModelRegistryApproval(stack, 'Registry', { notificationEmails: ['ml@example.com'], allowAccounts: ['111122223333'] });
+    new ModelRegistryApproval(stack, 'Registry', {
+      notificationEmails: ['ml@example.com'],
+      modelPackageGroupProps: { allowAccounts: ['111122223333'] },
+    });
     expectCompliant(stack);
   });
 
@@ -31,8 +35,18 @@ describe('compliance (cdk-nag packs, Guard rules, strict CloudFormation validati
     new ModelRegistryApproval(stack, 'Registry', {
       approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
       metricThresholds: THRESHOLDS,
-      metricsBucket: artifacts.bucket,
+      artifactBucket: artifacts.bucket,
       encryptionKey: artifacts.encryptionKey,
+    });
+    expectCompliant(stack);
+  });
+
+  test('the metric-threshold configuration on a foundation', () => {
+    const stack = new Stack(compliantApp(), 'Foundation');
+    new ModelRegistryApproval(stack, 'Registry', {
+      foundation: new MlopsFoundation(stack, 'Foundation'),
+      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
+      metricThresholds: THRESHOLDS,
     });
     expectCompliant(stack);
   });
@@ -41,8 +55,8 @@ describe('compliance (cdk-nag packs, Guard rules, strict CloudFormation validati
     const stack = new Stack(compliantApp(), 'Existing');
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     new ModelRegistryApproval(stack, 'Registry', {
-      existingModelPackageGroupName: 'churn',
-      metricsBucket: artifacts.bucket,
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(stack, 'Group', 'churn'),
+      artifactBucket: artifacts.bucket,
       metricsKeyPrefix: 'evaluation/',
       metricThresholds: THRESHOLDS,
     });

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MetricComparison } from '../../lib/core';
+import { MetricComparison, ModelPackageGroup } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { allEventNames, loadEvent } from '../helpers/fixtures';
@@ -13,6 +13,8 @@ import { patternOfRule, resolveIntrinsics } from './util';
 
 const APPROVED = ['sagemaker-model-package-state-change.approved.derived', 'sagemaker-model-package-state-change.approved.drift-sample'];
 const REJECTED = 'sagemaker-model-package-state-change.rejected';
+/** The account and region of the sample events: the rules filter on the group's account. */
+const ENV = { account: '123456789012', region: 'us-east-2' };
 
 function loadFixture(name: string): any {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'model-registry', name), 'utf-8'));
@@ -28,25 +30,31 @@ function registrationEvent(): any {
 describe('approval events of a created group', () => {
   let template: any;
   beforeAll(() => {
-    const stack = new Stack(new App(), 'Events');
+    const stack = new Stack(new App(), 'Events', { env: ENV });
     const registry = new ModelRegistryApproval(stack, 'Registry');
     const topic = new sns.Topic(stack, 'Topic');
-    registry.onApproved('Approved', new targets.SnsTopic(topic));
-    registry.onRejected('Rejected', new targets.SnsTopic(topic));
-    registry.onRegistered('Registered', new targets.SnsTopic(topic));
+    registry.modelPackageGroup.onApproved('Approved', { target: new targets.SnsTopic(topic) });
+    registry.modelPackageGroup.onRejected('Rejected', { target: new targets.SnsTopic(topic) });
+    registry.modelPackageGroup.onRegistered('Registered', { target: new targets.SnsTopic(topic) });
     template = Template.fromStack(stack).toJSON();
   });
 
-  /** The rule's pattern as CloudFormation deploys it for a group named like the event's. */
-  function deployedPattern(rule: string, event: any) {
-    return resolveIntrinsics(patternOfRule(template, `Registry${rule}`), event.detail.ModelPackageGroupName) as any;
+  /** The logical ID prefix of a rule: the group's rules are its children, the audit rule the registry's. */
+  function ruleId(rule: string): string {
+    return rule === 'AuditRule' || rule === 'NotifyOnRegistration' ? `Registry${rule}` : `RegistryGroup${rule}`;
   }
 
-  test('filters on the group name from the group resource (never a literal) and on the status', () => {
-    const pattern = patternOfRule(template, 'RegistryApproved');
+  /** The rule's pattern as CloudFormation deploys it for a group named like the event's. */
+  function deployedPattern(rule: string, event: any) {
+    return resolveIntrinsics(patternOfRule(template, ruleId(rule)), event.detail.ModelPackageGroupName) as any;
+  }
+
+  test('filters on the account, on the group name from the group resource (never a literal) and on the status', () => {
+    const pattern = patternOfRule(template, 'RegistryGroupApproved');
     expect(pattern).toEqual({
       'source': ['aws.sagemaker'],
       'detail-type': ['SageMaker Model Package State Change'],
+      'account': ['123456789012'],
       'detail': {
         ModelPackageGroupName: [{ 'equals-ignore-case': { 'Fn::Select': [1, { 'Fn::Split': ['/', { Ref: expect.stringMatching(/^RegistryGroup/) }] }] } }],
         ModelApprovalStatus: ['Approved'],
@@ -79,7 +87,7 @@ describe('approval events of a created group', () => {
     for (const name of [...APPROVED, REJECTED]) {
       const event = loadEvent(name);
       for (const rule of ['Approved', 'Rejected', 'Registered', 'AuditRule']) {
-        const pattern = resolveIntrinsics(patternOfRule(template, `Registry${rule}`), 'some-other-group') as any;
+        const pattern = resolveIntrinsics(patternOfRule(template, ruleId(rule)), 'some-other-group') as any;
         expect(matchesEventPattern(pattern, event)).toBe(false);
       }
     }
@@ -87,8 +95,19 @@ describe('approval events of a created group', () => {
 
   test('the group name matches in any case (SageMaker ARNs, the source of the name, are lower case)', () => {
     const event = loadEvent(APPROVED[0]);
-    const pattern = resolveIntrinsics(patternOfRule(template, 'RegistryApproved'), event.detail.ModelPackageGroupName.toUpperCase()) as any;
+    const pattern = resolveIntrinsics(patternOfRule(template, 'RegistryGroupApproved'), event.detail.ModelPackageGroupName.toUpperCase()) as any;
     expect(matchesEventPattern(pattern, event)).toBe(true);
+  });
+
+  test('an event of the same group in another account matches no rule (SageMaker events are per account)', () => {
+    for (const name of [...APPROVED, REJECTED]) {
+      const event = { ...loadEvent(name), account: '210987654321' };
+      for (const rule of ['Approved', 'Rejected', 'Registered', 'AuditRule']) {
+        expect(matchesEventPattern(deployedPattern(rule, event), event)).toBe(false);
+      }
+    }
+    const registration = { ...registrationEvent(), account: '210987654321' };
+    expect(matchesEventPattern(deployedPattern('Registered', registration), registration)).toBe(false);
   });
 
   test('no other sample event matches any rule', () => {
@@ -97,8 +116,17 @@ describe('approval events of a created group', () => {
     for (const name of others) {
       const event = loadEvent(name);
       for (const rule of ['Approved', 'Rejected', 'Registered', 'AuditRule']) {
-        expect(matchesEventPattern(resolveIntrinsics(patternOfRule(template, `Registry${rule}`), 'versionedmp-p-idy6c3e1fiqj') as any, event)).toBe(false);
+        expect(matchesEventPattern(resolveIntrinsics(patternOfRule(template, ruleId(rule)), 'versionedmp-p-idy6c3e1fiqj') as any, event)).toBe(false);
       }
+    }
+  });
+
+  test('the registration notification of the manual policy matches registrations only', () => {
+    const registration = registrationEvent();
+    expect(matchesEventPattern(deployedPattern('NotifyOnRegistration', registration), registration)).toBe(true);
+    for (const name of [...APPROVED, REJECTED]) {
+      const event = loadEvent(name);
+      expect(matchesEventPattern(deployedPattern('NotifyOnRegistration', event), event)).toBe(false);
     }
   });
 
@@ -114,25 +142,59 @@ describe('approval events of a created group', () => {
 
 describe('approval events of an existing group', () => {
   test('by name: the literal name the user gave, matched in any case', () => {
-    const stack = new Stack(new App(), 'Existing');
-    const registry = new ModelRegistryApproval(stack, 'Registry', { existingModelPackageGroupName: 'drift-example' });
-    registry.onApproved('Approved', new targets.SnsTopic(new sns.Topic(stack, 'T')));
-    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryApproved');
+    const stack = new Stack(new App(), 'Existing', { env: ENV });
+    const registry = new ModelRegistryApproval(stack, 'Registry', {
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(stack, 'Existing', 'drift-example'),
+    });
+    registry.modelPackageGroup.onApproved('Approved', { target: new targets.SnsTopic(new sns.Topic(stack, 'T')) });
+    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'ExistingApproved');
     expect((pattern.detail as any).ModelPackageGroupName).toEqual([{ 'equals-ignore-case': 'drift-example' }]);
     expect(matchesEventPattern(pattern, loadEvent(APPROVED[1]))).toBe(true);
     expect(matchesEventPattern(pattern, loadEvent(APPROVED[0]))).toBe(false);
   });
 
   test('by ARN: the name is the last part of the ARN', () => {
-    const stack = new Stack(new App(), 'ExistingArn');
+    const stack = new Stack(new App(), 'ExistingArn', { env: ENV });
     const registry = new ModelRegistryApproval(stack, 'Registry', {
-      existingModelPackageGroupArn: 'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/versionedmp-p-idy6c3e1fiqj',
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupArn(stack, 'Existing',
+        'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/versionedmp-p-idy6c3e1fiqj'),
     });
-    registry.onRejected('Rejected', new targets.SnsTopic(new sns.Topic(stack, 'T')));
-    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryRejected');
+    registry.modelPackageGroup.onRejected('Rejected', { target: new targets.SnsTopic(new sns.Topic(stack, 'T')) });
+    const pattern = patternOfRule(Template.fromStack(stack).toJSON(), 'ExistingRejected');
     expect(matchesEventPattern(pattern, loadEvent(REJECTED))).toBe(true);
     expect(matchesEventPattern(pattern, loadEvent(APPROVED[0]))).toBe(false);
-    expect(registry.modelPackageGroupName).toBe('versionedmp-p-idy6c3e1fiqj');
+    expect(registry.modelPackageGroup.modelPackageGroupName).toBe('versionedmp-p-idy6c3e1fiqj');
+  });
+});
+
+describe('the rules of the registry over an existing group', () => {
+  let template: any;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'Imported', { env: ENV });
+    new ModelRegistryApproval(stack, 'Registry', {
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(stack, 'Existing', 'versionedmp-p-idy6c3e1fiqj'),
+      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
+      metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
+      artifactBucket: s3.Bucket.fromBucketName(stack, 'M', 'metrics'),
+    });
+    template = Template.fromStack(stack).toJSON();
+  });
+
+  test('the handler runs on registrations of the group in its account only', () => {
+    const pattern = patternOfRule(template, 'RegistryApplyApprovalPolicy');
+    expect(pattern.account).toEqual(['123456789012']);
+    expect(matchesEventPattern(pattern, registrationEvent())).toBe(true);
+    expect(matchesEventPattern(pattern, { ...registrationEvent(), account: '210987654321' })).toBe(false);
+    for (const name of [...APPROVED, REJECTED]) {
+      expect(matchesEventPattern(pattern, loadEvent(name))).toBe(false);
+    }
+  });
+
+  test('the audit rule records the group\'s decisions in its account only', () => {
+    const pattern = patternOfRule(template, 'RegistryAuditRule');
+    expect(matchesEventPattern(pattern, loadEvent(REJECTED))).toBe(true);
+    expect(matchesEventPattern(pattern, { ...loadEvent(REJECTED), account: '210987654321' })).toBe(false);
+    expect(matchesEventPattern(pattern, loadEvent(APPROVED[1]))).toBe(false); // another group (drift-example)
   });
 });
 
@@ -140,11 +202,11 @@ describe('the handler-result notification rule', () => {
   const FUNCTION_ARN = 'arn:aws:lambda:us-east-2:123456789012:function:approval-handler';
   let pattern: any;
   beforeAll(() => {
-    const stack = new Stack(new App(), 'Results');
+    const stack = new Stack(new App(), 'Results', { env: ENV });
     new ModelRegistryApproval(stack, 'Registry', {
       approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
       metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
-      metricsBucket: s3.Bucket.fromBucketName(stack, 'M', 'metrics'),
+      artifactBucket: s3.Bucket.fromBucketName(stack, 'M', 'metrics'),
     });
     pattern = resolveIntrinsics(patternOfRule(Template.fromStack(stack).toJSON(), 'RegistryNotifyHandlerResults'), FUNCTION_ARN);
   });

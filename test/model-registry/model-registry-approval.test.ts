@@ -4,16 +4,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { MetricComparison } from '../../lib/core';
+import { IModelPackageGroup, MetricComparison, ModelPackageGroup } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
 import { loadEvent } from '../helpers/fixtures';
 
 const MSE = { metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 };
 
-function synth(props: ModelRegistryApprovalProps = {}, stackName = 'Stack'): { stack: Stack; registry: ModelRegistryApproval; template: Template } {
+type Props = ModelRegistryApprovalProps | ((stack: Stack) => ModelRegistryApprovalProps);
+
+function synth(props: Props = {}, stackName = 'Stack'): { stack: Stack; registry: ModelRegistryApproval; group: IModelPackageGroup; template: Template } {
   const stack = new Stack(new App(), stackName, { env: { account: '123456789012', region: 'us-east-2' } });
-  const registry = new ModelRegistryApproval(stack, 'Registry', props);
-  return { stack, registry, template: Template.fromStack(stack) };
+  const registry = new ModelRegistryApproval(stack, 'Registry', typeof props === 'function' ? props(stack) : props);
+  return { stack, registry, group: registry.modelPackageGroup, template: Template.fromStack(stack) };
 }
 
 function metricsBucket(stack: Stack): s3.IBucket {
@@ -40,18 +42,21 @@ describe('the model package group (defaults: manual policy)', () => {
         ModelPackageGroupDescription: Match.absent(),
       },
     });
-    expect(registry.modelPackageGroupName).toMatch(/^stack-registry-[0-9a-f]{8}$/);
+    expect(registry.modelPackageGroup.modelPackageGroupName).toMatch(/^stack-registry-[0-9a-f]{8}$/);
+    expect(registry.modelPackageGroup).toBeInstanceOf(ModelPackageGroup);
+    expect(registry.modelPackageGroup.node.path).toBe('Stack/Registry/Group');
   });
 
   test('the name does not change with the configuration (groups are stable)', () => {
     const other = synth({ approvalPolicy: ApprovalPolicy.MANUAL, notificationEmails: ['ml-team@example.com'] });
-    expect(other.registry.modelPackageGroupName).toBe(registry.modelPackageGroupName);
+    expect(other.group.modelPackageGroupName).toBe(registry.modelPackageGroup.modelPackageGroupName);
   });
 
   test('the ARN is the Ref of the group, the versions ARN is scoped to this group', () => {
-    expect(stack.resolve(registry.modelPackageGroupArn)).toEqual({ Ref: expect.stringMatching(/^RegistryGroup/) });
-    expect(stack.resolve(registry.modelPackageVersionsArn)).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-2:123456789012:model-package/${registry.modelPackageGroupName}/*`]],
+    const group = registry.modelPackageGroup;
+    expect(stack.resolve(group.modelPackageGroupArn)).toEqual({ Ref: expect.stringMatching(/^RegistryGroup/) });
+    expect(stack.resolve(group.modelPackageVersionsArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-2:123456789012:model-package/${group.modelPackageGroupName}/*`]],
     });
   });
 
@@ -149,38 +154,44 @@ describe('the model package group (defaults: manual policy)', () => {
 
 describe('group props', () => {
   test('an explicit name and description are used, with a warning that changing them replaces the group', () => {
-    const { stack, template } = synth({ modelPackageGroupName: 'Churn-Model', modelPackageGroupDescription: 'Churn models' });
+    const { stack, template } = synth({ modelPackageGroupProps: { modelPackageGroupName: 'Churn-Model', description: 'Churn models' } });
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
       ModelPackageGroupName: 'Churn-Model',
       ModelPackageGroupDescription: 'Churn models',
     });
     Annotations.fromStack(stack).hasWarning('/Stack/Registry',
-      Match.stringLikeRegexp('`modelPackageGroupName` and `modelPackageGroupDescription` cannot be changed in place.*starts empty'));
+      Match.stringLikeRegexp('`modelPackageGroupProps.modelPackageGroupName` and `modelPackageGroupProps.description` cannot be changed in place.*starts empty'));
   });
 
   test('ARNs use the lower-case name, as SageMaker writes them', () => {
-    const { stack, registry } = synth({ modelPackageGroupName: 'Churn-Model' });
-    expect(JSON.stringify(stack.resolve(registry.modelPackageVersionsArn))).toContain('model-package/churn-model/*');
+    const { stack, group } = synth({ modelPackageGroupProps: { modelPackageGroupName: 'Churn-Model' } });
+    expect(JSON.stringify(stack.resolve(group.modelPackageVersionsArn))).toContain('model-package/churn-model/*');
   });
 
   test('removalPolicy DESTROY is honoured', () => {
-    synth({ removalPolicy: RemovalPolicy.DESTROY }).template.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Delete' });
+    synth({ modelPackageGroupProps: { removalPolicy: RemovalPolicy.DESTROY } }).template.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Delete' });
   });
 
   test('an existing group by name: no group resource, ARN of this account and region', () => {
-    const { stack, registry, template } = synth({ existingModelPackageGroupName: 'Existing-Group' });
+    let existing: IModelPackageGroup | undefined;
+    const { stack, group, template } = synth((s) => {
+      existing = ModelPackageGroup.fromModelPackageGroupName(s, 'Existing', 'Existing-Group');
+      return { modelPackageGroup: existing };
+    });
     template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 0);
-    expect(registry.modelPackageGroup).toBeUndefined();
-    expect(stack.resolve(registry.modelPackageGroupArn)).toEqual({
+    expect(group).toBe(existing);
+    expect(stack.resolve(group.modelPackageGroupArn)).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-2:123456789012:model-package-group/existing-group']],
     });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('an existing group by ARN: its account and region scope the versions ARN', () => {
-    const { stack, registry } = synth({ existingModelPackageGroupArn: 'arn:aws:sagemaker:eu-west-1:210987654321:model-package-group/shared' });
-    expect(registry.modelPackageGroupName).toBe('shared');
-    expect(JSON.stringify(stack.resolve(registry.modelPackageVersionsArn))).toContain(':sagemaker:eu-west-1:210987654321:model-package/shared/*');
+    const { stack, group } = synth((s) => ({
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupArn(s, 'Existing', 'arn:aws:sagemaker:eu-west-1:210987654321:model-package-group/shared'),
+    }));
+    expect(group.modelPackageGroupName).toBe('shared');
+    expect(JSON.stringify(stack.resolve(group.modelPackageVersionsArn))).toContain(':sagemaker:eu-west-1:210987654321:model-package/shared/*');
   });
 
   test('notification e-mails subscribe to the topic', () => {
@@ -211,11 +222,12 @@ describe('group props', () => {
 });
 
 describe('cross-account', () => {
-  test('allowAccounts and addAllowedAccount render the group resource policy: read and deploy, no approval', () => {
+  test('modelPackageGroupProps.allowAccounts render the group resource policy: read and deploy, no approval', () => {
     const stack = new Stack(new App(), 'Cross', { env: { account: '123456789012', region: 'us-east-2' } });
-    const registry = new ModelRegistryApproval(stack, 'Registry', { allowAccounts: ['111122223333'] });
-    registry.addAllowedAccount('444455556666');
-    registry.addAllowedAccount('111122223333'); // once only
+    const registry = new ModelRegistryApproval(stack, 'Registry', {
+      modelPackageGroupProps: { allowAccounts: ['111122223333', '444455556666', '111122223333'] }, // once only
+    });
+    const groupName = registry.modelPackageGroup.modelPackageGroupName;
     const group = Object.values(Template.fromStack(stack).findResources('AWS::SageMaker::ModelPackageGroup'))[0] as any;
     const policy = group.Properties.ModelPackageGroupPolicy;
     const root = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] });
@@ -225,9 +237,9 @@ describe('cross-account', () => {
       expect(statement.Effect).toBe('Allow');
     }
     expect(policy.Statement[0].Action).toBe('sagemaker:DescribeModelPackageGroup');
-    expect(JSON.stringify(policy.Statement[0].Resource)).toContain(`:model-package-group/${registry.modelPackageGroupName}"`);
+    expect(JSON.stringify(policy.Statement[0].Resource)).toContain(`:model-package-group/${groupName}"`);
     expect(policy.Statement[1].Action).toEqual(['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel']);
-    expect(JSON.stringify(policy.Statement[1].Resource)).toContain(`:model-package/${registry.modelPackageGroupName}/*`);
+    expect(JSON.stringify(policy.Statement[1].Resource)).toContain(`:model-package/${groupName}/*`);
     expect(JSON.stringify(policy)).not.toContain('UpdateModelPackage');
   });
 });
@@ -238,13 +250,13 @@ describe('grants', () => {
   let approver: iam.Role; let reader: iam.Role; let registrar: iam.Role;
   beforeAll(() => {
     stack = new Stack(new App(), 'Grants', { env: { account: '123456789012', region: 'us-east-2' } });
-    registry = new ModelRegistryApproval(stack, 'Registry', { modelPackageGroupName: 'churn' });
+    registry = new ModelRegistryApproval(stack, 'Registry', { modelPackageGroupProps: { modelPackageGroupName: 'churn' } });
     approver = new iam.Role(stack, 'Approver', { assumedBy: new iam.AccountRootPrincipal() });
     reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
     registrar = new iam.Role(stack, 'Registrar', { assumedBy: new iam.AccountRootPrincipal() });
-    registry.grantApprove(approver);
-    registry.grantRead(reader);
-    registry.grantRegister(registrar);
+    registry.modelPackageGroup.grantApprove(approver);
+    registry.modelPackageGroup.grantRead(reader);
+    registry.modelPackageGroup.grantRegister(registrar);
   });
 
   function statementsOf(role: iam.Role): any[] {
@@ -292,10 +304,10 @@ describe('metric-threshold policy', () => {
   beforeAll(() => {
     stack = new Stack(new App(), 'Metric', { env: { account: '123456789012', region: 'us-east-2' } });
     registry = new ModelRegistryApproval(stack, 'Registry', {
-      modelPackageGroupName: 'churn',
+      modelPackageGroupProps: { modelPackageGroupName: 'churn' },
       approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS,
       metricThresholds: [MSE, { metricJsonPath: 'regression_metrics.r2.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.8 }],
-      metricsBucket: metricsBucket(stack),
+      artifactBucket: metricsBucket(stack),
       metricsKeyPrefix: 'evaluation/',
     });
     template = Template.fromStack(stack);
@@ -327,7 +339,7 @@ describe('metric-threshold policy', () => {
     const statements = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
+      Action: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'],
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-2:123456789012:model-package/churn/*']] },
     });
     expect(statements).toContainEqual({
@@ -397,19 +409,21 @@ describe('metric-threshold policy', () => {
 describe('manual policy with a metrics bucket', () => {
   test('the handler only describes (NOTIFY_ONLY) and never updates', () => {
     const stack = new Stack(new App(), 'Notify', { env: { account: '123456789012', region: 'us-east-2' } });
-    new ModelRegistryApproval(stack, 'Registry', { metricsBucket: metricsBucket(stack), metricThresholds: [MSE] });
+    new ModelRegistryApproval(stack, 'Registry', { artifactBucket: metricsBucket(stack), metricThresholds: [MSE] });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ POLICY: 'NOTIFY_ONLY' }) } });
     expect(JSON.stringify(template.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('UpdateModelPackage');
   });
 
-  test('METRIC_THRESHOLDS_THEN_MANUAL runs the handler in that mode', () => {
+  test('METRIC_THRESHOLDS_THEN_MANUAL runs the handler in that mode, reading the group\'s evaluation reports by default', () => {
     const stack = new Stack(new App(), 'Both');
-    new ModelRegistryApproval(stack, 'Registry', {
-      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL, metricsBucket: metricsBucket(stack), metricThresholds: [MSE],
+    const registry = new ModelRegistryApproval(stack, 'Registry', {
+      approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL, artifactBucket: metricsBucket(stack), metricThresholds: [MSE],
     });
+    const prefix = `evaluation-reports/${registry.modelPackageGroup.modelPackageGroupName}/`;
+    expect(registry.metricsKeyPrefix).toBe(prefix);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ POLICY: 'METRIC_THRESHOLDS_THEN_MANUAL', METRICS_KEY_PREFIX: '' }) },
+      Environment: { Variables: Match.objectLike({ POLICY: 'METRIC_THRESHOLDS_THEN_MANUAL', METRICS_KEY_PREFIX: prefix }) },
     });
   });
 });

@@ -1,8 +1,9 @@
 import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { MetricComparison } from '../../lib/core';
+import { MetricComparison, ModelPackageGroup } from '../../lib/core';
 import { ApprovalPolicy, MetricThreshold, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
 
 const MSE: MetricThreshold = { metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 };
@@ -15,75 +16,94 @@ function make(props: (stack: Stack) => ModelRegistryApprovalProps): () => ModelR
 }
 const bucket = (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Metrics', 'metrics-bucket');
 const metric = (stack: Stack, thresholds: MetricThreshold[]): ModelRegistryApprovalProps =>
-  ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS, metricsBucket: bucket(stack), metricThresholds: thresholds });
+  ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS, artifactBucket: bucket(stack), metricThresholds: thresholds });
 
 describe('bad input is refused at synth with the construct path, the prop, the value and the rule', () => {
-  test('a group name SageMaker would reject', () => {
-    expect(make(() => ({ modelPackageGroupName: 'churn_model' })))
-      .toThrow('[Bad/Registry] Invalid prop `modelPackageGroupName`: received "churn_model". A model package group name has letters, digits');
+  test('a group name SageMaker would reject (checked by the group the registry creates)', () => {
+    expect(make(() => ({ modelPackageGroupProps: { modelPackageGroupName: 'churn_model' } })))
+      .toThrow('[Bad/Registry/Group] Invalid prop `modelPackageGroupName`: received "churn_model". A model package group name has letters, digits');
   });
 
   test('a group name that is too long', () => {
-    expect(make(() => ({ modelPackageGroupName: 'a'.repeat(64) }))).toThrow(/`modelPackageGroupName`: received "a{64}". A model package group name has 1 to 63 characters/);
+    expect(make(() => ({ modelPackageGroupProps: { modelPackageGroupName: 'a'.repeat(64) } })))
+      .toThrow(/^\[Bad\/Registry\/Group\] Invalid prop `modelPackageGroupName`: received "a{64}". A model package group name has 1 to 63 characters/);
   });
 
   test('an empty existing group name', () => {
-    expect(make(() => ({ existingModelPackageGroupName: '' }))).toThrow(/`existingModelPackageGroupName`: received "". .*1 to 63 characters/);
+    expect(make((s) => ({ modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(s, 'Existing', '') })))
+      .toThrow(/^\[Bad\/Existing\] Invalid prop `modelPackageGroupName`: received "". .*1 to 63 characters/);
   });
 
   test('a description longer than SageMaker allows', () => {
-    expect(make(() => ({ modelPackageGroupDescription: 'x'.repeat(1025) }))).toThrow(/`modelPackageGroupDescription`.*at most 1024 characters/);
+    expect(make(() => ({ modelPackageGroupProps: { description: 'x'.repeat(1025) } })))
+      .toThrow(/^\[Bad\/Registry\/Group\] Invalid prop `description`: received "x+\.\.\.". It must be at most 1024 characters/);
   });
 
-  test('an existing group by name and by ARN at once', () => {
-    expect(make(() => ({ existingModelPackageGroupName: 'a', existingModelPackageGroupArn: 'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/a' })))
-      .toThrow(/`existingModelPackageGroupArn`.*cannot be combined with `existingModelPackageGroupName`/);
+  test('an existing group and props to create one at once', () => {
+    const existing = (s: Stack) => ModelPackageGroup.fromModelPackageGroupName(s, 'Existing', 'a');
+    expect(make((s) => ({ modelPackageGroup: existing(s), modelPackageGroupProps: { modelPackageGroupName: 'b' } })))
+      .toThrow('[Bad/Registry] Invalid prop `modelPackageGroupProps`: received {"modelPackageGroupName":"b"}. It cannot be combined with ' +
+        '`modelPackageGroup`: give either an existing resource or the props to create one');
+    expect(make((s) => ({ modelPackageGroup: existing(s), modelPackageGroupProps: { allowAccounts: ['111122223333'] } })))
+      .toThrow(/^\[Bad\/Registry\] Invalid prop `modelPackageGroupProps`: received .*111122223333.*It cannot be combined with `modelPackageGroup`/);
+    expect(make((s) => ({ modelPackageGroup: existing(s), modelPackageGroupProps: {} })))
+      .toThrow(/`modelPackageGroupProps`: received \{\}. It cannot be combined with `modelPackageGroup`/);
   });
 
-  test('an existing group with props that create one', () => {
-    expect(make(() => ({ existingModelPackageGroupName: 'a', modelPackageGroupName: 'b' })))
-      .toThrow(/`modelPackageGroupName`: received "b". It cannot be combined with `existingModelPackageGroupName`/);
-    expect(make(() => ({ existingModelPackageGroupName: 'a', modelPackageGroupDescription: 'd' })))
-      .toThrow(/`modelPackageGroupDescription`.*cannot be combined/);
+  test('a group that is not an IModelPackageGroup (a name, from JavaScript)', () => {
+    expect(make(() => ({ modelPackageGroup: 'churn' as any })))
+      .toThrow('[Bad/Registry] Invalid prop `modelPackageGroup`: received "churn". It must be an IModelPackageGroup: a ModelPackageGroup, ' +
+        'or an existing group by ModelPackageGroup.fromModelPackageGroupName / fromModelPackageGroupArn');
+  });
+
+  test.each([
+    ['existingModelPackageGroupName', 'churn', /use `modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName\(scope, id, name\)`/],
+    ['existingModelPackageGroupArn', 'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/a', /fromModelPackageGroupArn\(scope, id, arn\)/],
+    ['modelPackageGroupName', 'churn', /use `modelPackageGroupProps.modelPackageGroupName`/],
+    ['modelPackageGroupDescription', 'churn models', /use `modelPackageGroupProps.description`/],
+    ['allowAccounts', ['111122223333'], /use `modelPackageGroupProps.allowAccounts`/],
+    ['removalPolicy', 'retain', /use `modelPackageGroupProps.removalPolicy`/],
+  ])('a prop of earlier versions (from JavaScript): %s', (prop, value, rule) => {
+    expect(make(() => ({ [prop]: value } as any))).toThrow(new RegExp(`^\\[Bad/Registry\\] Invalid prop \`${prop}\`: received .*It was removed`));
+    expect(make(() => ({ [prop]: value } as any))).toThrow(rule);
+  });
+
+  test('metricsBucket of earlier versions (from JavaScript)', () => {
+    expect(make((s) => ({ metricsBucket: bucket(s) } as any)))
+      .toThrow(/^\[Bad\/Registry\] Invalid prop `metricsBucket`: received .*It was removed: use `artifactBucket` \(or a `foundation`\)/);
   });
 
   test('an ARN that is not a model package group ARN', () => {
-    expect(make(() => ({ existingModelPackageGroupArn: 'arn:aws:sagemaker:us-east-2:123456789012:model-package/churn/3' })))
-      .toThrow(/`existingModelPackageGroupArn`.*It must be a model package group ARN/);
-  });
-
-  test('allowAccounts on an existing group (its policy is not ours to set)', () => {
-    expect(make(() => ({ existingModelPackageGroupName: 'a', allowAccounts: ['111122223333'] })))
-      .toThrow(/`allowAccounts`.*cannot be combined with `existingModelPackageGroupName`/);
-  });
-
-  test('addAllowedAccount on an existing group', () => {
-    const registry = make(() => ({ existingModelPackageGroupName: 'a' }))();
-    expect(() => registry.addAllowedAccount('111122223333')).toThrow(/`allowAccounts`.*only on a group this construct creates/);
+    expect(make((s) => ({ modelPackageGroup: ModelPackageGroup.fromModelPackageGroupArn(s, 'Existing', 'arn:aws:sagemaker:us-east-2:123456789012:model-package/churn/3') })))
+      .toThrow(/^\[Bad\/Existing\] Invalid prop `modelPackageGroupArn`: received "arn:.*model-package\/churn\/3". It must be a model package group ARN/);
   });
 
   test('an account ID that is not 12 digits', () => {
-    expect(make(() => ({ allowAccounts: ['12345'] }))).toThrow(/`allowAccounts`: received "12345". An account ID is exactly 12 digits/);
+    expect(make(() => ({ modelPackageGroupProps: { allowAccounts: ['12345'] } })))
+      .toThrow('[Bad/Registry/Group] Invalid prop `allowAccounts`: received "12345". An account ID is exactly 12 digits');
   });
 
   test('the group\'s own account in allowAccounts', () => {
-    expect(make(() => ({ allowAccounts: ['123456789012'] }))).toThrow(/own account needs no resource policy/);
+    expect(make(() => ({ modelPackageGroupProps: { allowAccounts: ['123456789012'] } })))
+      .toThrow(/^\[Bad\/Registry\/Group\] Invalid prop `allowAccounts`: received "123456789012". The group's own account needs no resource policy/);
   });
 
   test('a metric policy without thresholds', () => {
-    expect(make((s) => ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS, metricsBucket: bucket(s) })))
-      .toThrow(/`metricThresholds`: received undefined. The METRIC_THRESHOLDS policy needs at least one metric threshold/);
-    expect(make((s) => ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL, metricsBucket: bucket(s), metricThresholds: [] })))
+    expect(make((s) => ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS, artifactBucket: bucket(s) })))
+      .toThrow('[Bad/Registry] Invalid prop `metricThresholds`: received undefined. The METRIC_THRESHOLDS policy needs at least one metric threshold');
+    expect(make((s) => ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL, artifactBucket: bucket(s), metricThresholds: [] })))
       .toThrow(/`metricThresholds`: received \[\]. The METRIC_THRESHOLDS_THEN_MANUAL policy needs at least one/);
   });
 
-  test('a metric policy without a metrics bucket', () => {
+  test('a metric policy without a bucket (no artifactBucket, no foundation)', () => {
     expect(make(() => ({ approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS, metricThresholds: [MSE] })))
-      .toThrow(/`metricsBucket`: received undefined. The METRIC_THRESHOLDS policy reads each version's metrics document from S3/);
+      .toThrow('[Bad/Registry] Invalid prop `artifactBucket`: received undefined. The METRIC_THRESHOLDS policy reads each version\'s ' +
+        'metrics document from S3: give the bucket that holds it, or a `foundation`');
   });
 
   test('thresholds with the manual policy and nothing to read them from', () => {
-    expect(make(() => ({ metricThresholds: [MSE] }))).toThrow(/`metricThresholds`.*needs `metricsBucket`/);
+    expect(make(() => ({ metricThresholds: [MSE] })))
+      .toThrow(/^\[Bad\/Registry\] Invalid prop `metricThresholds`: received \[.*\]. With the MANUAL policy.*give `artifactBucket` or a `foundation`/);
   });
 
   test.each([
@@ -128,7 +148,13 @@ describe('bad input is refused at synth with the construct path, the prop, the v
 
   test('a metrics key prefix with a wildcard, or without a bucket', () => {
     expect(make((s) => ({ ...metric(s, [MSE]), metricsKeyPrefix: 'evaluation/*' }))).toThrow(/`metricsKeyPrefix`.*no wildcards/);
-    expect(make(() => ({ metricsKeyPrefix: 'evaluation/' }))).toThrow(/`metricsKeyPrefix`: received "evaluation\/". It needs `metricsBucket`/);
+    expect(make(() => ({ metricsKeyPrefix: 'evaluation/' })))
+      .toThrow('[Bad/Registry] Invalid prop `metricsKeyPrefix`: received "evaluation/". It needs a bucket to read from: `artifactBucket` or a `foundation`');
+  });
+
+  test('a metrics key without a bucket', () => {
+    expect(make((s) => ({ metricsEncryptionKey: new kms.Key(s, 'K') })))
+      .toThrow('[Bad/Registry] Invalid prop `metricsEncryptionKey`: received "a key". It needs a bucket to read from');
   });
 
   test('an existing topic and e-mail subscriptions at once', () => {
@@ -146,9 +172,13 @@ describe('bad input is refused at synth with the construct path, the prop, the v
 
   test('tokens are left for CloudFormation and SageMaker to check', () => {
     expect(make((s) => ({
-      modelPackageGroupName: new CfnParameter(s, 'GroupName').valueAsString,
-      allowAccounts: [new CfnParameter(s, 'Account').valueAsString],
+      modelPackageGroupProps: {
+        modelPackageGroupName: new CfnParameter(s, 'GroupName').valueAsString,
+        allowAccounts: [new CfnParameter(s, 'Account').valueAsString],
+      },
     }))).not.toThrow();
-    expect(make(() => ({ existingModelPackageGroupArn: `arn:aws:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:model-package-group/churn` }))).not.toThrow();
+    expect(make((s) => ({
+      modelPackageGroup: ModelPackageGroup.fromModelPackageGroupArn(s, 'Existing', `arn:aws:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:model-package-group/churn`),
+    }))).not.toThrow();
   });
 });
