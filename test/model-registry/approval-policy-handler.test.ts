@@ -190,6 +190,35 @@ describe('METRIC_THRESHOLDS', () => {
     expect(result.summary).toContain(`outside the allowed location s3://${METRICS_BUCKET}/approved-evaluations/`);
   });
 
+  describe('with the prefix the construct derives from the storage layout (<evaluationReports>/<group>/)', () => {
+    const PREFIX = `evaluation-reports/${GROUP}/`;
+    const withMetricsAt = (uri: string) => sagemaker.on(DescribeModelPackageCommand)
+      .resolves(described({ ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: uri } } } }));
+    beforeEach(() => { process.env.METRICS_KEY_PREFIX = PREFIX; });
+
+    test('a report where the training pipeline writes it is read and decided on', async () => {
+      const key = `${PREFIX}execution-abc123/evaluation.json`;
+      withMetricsAt(`s3://${METRICS_BUCKET}/${key}`);
+      const result = await handler(registration());
+      expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: METRICS_BUCKET, Key: key });
+      expect(result.outcome).toBe('APPROVED');
+    });
+
+    test.each([
+      ['another group whose name starts with this one', `s3://${METRICS_BUCKET}/evaluation-reports/${GROUP}-v2/execution-abc123/evaluation.json`],
+      ['the group prefix without its slash', `s3://${METRICS_BUCKET}/evaluation-reports/${GROUP}`],
+      ['another prefix of the bucket', `s3://${METRICS_BUCKET}/pipelines/train/execution-abc123/evaluation.json`],
+      ['another bucket with the same key', `s3://other-bucket/${PREFIX}execution-abc123/evaluation.json`],
+    ])('a report of %s is refused: not read, left pending, notified', async (_what, uri) => {
+      withMetricsAt(uri);
+      const result = await handler(registration());
+      expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+      expect(updates()).toEqual([]);
+      expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true, metricsS3Uri: uri });
+      expect(result.summary).toContain(`outside the allowed location s3://${METRICS_BUCKET}/${PREFIX}`);
+    });
+  });
+
   test('a repeated event for a version already approved changes nothing', async () => {
     sagemaker.on(DescribeModelPackageCommand).resolves(described({ ModelApprovalStatus: 'Approved' }));
     const result = await handler(registration());
