@@ -1,0 +1,261 @@
+/**
+ * The actions of MlopsProject's deploy pipeline that CodePipeline runs as Lambda invoke actions,
+ * and the clean-up of ephemeral staging stacks after an execution fails.
+ *
+ * Pipeline actions (UserParameters `{"action": ...}`), each on the release archive of its input
+ * artifact (read with the job's artifact credentials):
+ * - `test-staging`: the staging endpoint is InService and serves the release's model package;
+ *   every sample payload gets the expected answer; the latency percentile is under the threshold.
+ *   Writes a JSON report to the artifact bucket and returns its location as output variables.
+ * - `check-release`: before prod, the version is still Approved and not older than what prod
+ *   serves (a rollback release may be older).
+ * - `verify-prod`: the prod endpoint is InService, serves the endpoint config the stack deployed
+ *   (a SageMaker rollback of the update is caught here) and the release's model package.
+ * - `record`: the deployment record of prod gets this release (what a later rejection rolls back from).
+ * Every job is answered with PutJobSuccessResult or PutJobFailureResult, also when something
+ * throws or time runs out, so the pipeline never waits for an action that will not answer. The
+ * job event carries temporary credentials and is never logged.
+ *
+ * EventBridge (CodePipeline Pipeline Execution State Change, FAILED / STOPPED / SUPERSEDED): the
+ * ephemeral staging stack of that execution is deleted.
+ *
+ * Environment: DEPLOY_CONFIG (JSON DeployActionsConfig).
+ */
+import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CodePipelineClient, GetPipelineExecutionCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, DescribeModelPackageCommand, SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { Invocation, runTest, samplesFrom } from './_staging-test';
+import { readZip } from './_zip';
+import { createLogger } from '../../core/handlers/_logger';
+import { DeploymentRecord, RELEASE_FILES, RELEASE_KEYS, ReleaseManifest } from '../private/release-contract';
+
+const sagemaker = new SageMakerClient({});
+const runtime = new SageMakerRuntimeClient({});
+const s3 = new S3Client({});
+const codepipeline = new CodePipelineClient({});
+const cloudformation = new CloudFormationClient({});
+
+/** The configuration the construct gives the function. */
+export interface DeployActionsConfig {
+  readonly project: string;
+  readonly pipelineName: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** The staging stack name with `{deploymentId}` where the release's deployment id goes (ephemeral staging). */
+  readonly ephemeralStagingStack?: string;
+  readonly test: {
+    readonly samplesBucket: string;
+    readonly samplesKey: string;
+    readonly contentType: string;
+    readonly accept: string;
+    readonly invocationsPerSample: number;
+    readonly latencyPercentile: number;
+    readonly latencyThresholdMs: number;
+  };
+}
+
+/** The parameters of one action. */
+interface ActionParameters {
+  readonly action: 'test-staging' | 'check-release' | 'verify-prod' | 'record';
+  readonly endpointConfigName?: string;
+  readonly executionId?: string;
+}
+
+/** What an action reports on success. */
+interface ActionOutcome {
+  readonly summary: string;
+  readonly outputVariables?: { [name: string]: string };
+}
+
+/** Time kept back to answer CodePipeline before the function's own timeout. */
+const ANSWER_MARGIN_MS = 20_000;
+const MAX_MESSAGE = 4900;
+
+export async function handler(event: any, context?: { getRemainingTimeInMillis?: () => number }): Promise<unknown> {
+  const config: DeployActionsConfig = JSON.parse(process.env.DEPLOY_CONFIG ?? '{}');
+  if (event && typeof event === 'object' && event['CodePipeline.job']) {
+    const remaining = context?.getRemainingTimeInMillis?.() ?? 300_000;
+    return runJob(config, event['CodePipeline.job'], Date.now() + remaining - ANSWER_MARGIN_MS);
+  }
+  return cleanUp(config, event);
+}
+
+async function runJob(config: DeployActionsConfig, job: any, deadline: number): Promise<void> {
+  const jobId: string = job?.id;
+  const log = createLogger('deploy-actions', { project: config.project, jobId });
+  let params: ActionParameters | undefined;
+  try {
+    params = JSON.parse(job.data?.actionConfiguration?.configuration?.UserParameters ?? '{}');
+    const manifest = await readManifest(job.data);
+    const outcome = await act(config, params!, manifest, deadline);
+    log.info('Action succeeded', { action: params!.action, releaseId: manifest.releaseId, summary: outcome.summary });
+    await codepipeline.send(new PutJobSuccessResultCommand({
+      jobId,
+      outputVariables: outcome.outputVariables,
+      executionDetails: { summary: outcome.summary.slice(0, 2048), externalExecutionId: manifest.releaseId },
+    }));
+  } catch (e: any) {
+    const message = String(e?.message ?? e).slice(0, MAX_MESSAGE);
+    log.error('Action failed', { action: params?.action, message });
+    await codepipeline.send(new PutJobFailureResultCommand({ jobId, failureDetails: { type: 'JobFailed', message } }));
+  }
+}
+
+async function act(config: DeployActionsConfig, params: ActionParameters, manifest: ReleaseManifest, deadline: number): Promise<ActionOutcome> {
+  switch (params.action) {
+    case 'test-staging': return testStaging(config, manifest, deadline);
+    case 'check-release': return checkRelease(config, manifest);
+    case 'verify-prod': return verifyProd(manifest, params);
+    case 'record': return record(config, manifest, params);
+    default: throw new Error(`Unknown action ${JSON.stringify((params as any)?.action)} in the action's UserParameters`);
+  }
+}
+
+/** The manifest of the release archive in the job's first input artifact. */
+async function readManifest(data: any): Promise<ReleaseManifest> {
+  const artifact = data?.inputArtifacts?.[0]?.location?.s3Location;
+  const creds = data?.artifactCredentials;
+  if (!artifact || !creds) { throw new Error('The action has no input artifact: it needs the release archive of the Source stage'); }
+  const client = new S3Client({
+    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
+  });
+  const object = await client.send(new GetObjectCommand({ Bucket: artifact.bucketName, Key: artifact.objectKey }));
+  const files = readZip(Buffer.from(await object.Body!.transformToByteArray()));
+  const manifest = files.get(RELEASE_FILES.manifest);
+  if (!manifest) { throw new Error(`The input artifact has no ${RELEASE_FILES.manifest}: it is not a release archive`); }
+  return JSON.parse(manifest.toString('utf-8'));
+}
+
+function stageOf(manifest: ReleaseManifest, name: string) {
+  const stage = manifest.stages.find((s) => s.name === name);
+  if (!stage) { throw new Error(`The release has no ${name} stage`); }
+  return stage;
+}
+
+/** InService, and the model package the endpoint serves; throws with the reason otherwise. */
+async function servedPackage(endpointName: string): Promise<{ endpointConfigName: string; modelPackageArn?: string }> {
+  const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+  if (endpoint.EndpointStatus !== 'InService') {
+    throw new Error(`Endpoint ${endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`);
+  }
+  const config = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }));
+  const modelName = config.ProductionVariants?.[0]?.ModelName;
+  if (!modelName) { throw new Error(`Endpoint config ${endpoint.EndpointConfigName} has no production variant model`); }
+  const model = await sagemaker.send(new DescribeModelCommand({ ModelName: modelName }));
+  const container = model.PrimaryContainer ?? model.Containers?.[0];
+  return { endpointConfigName: endpoint.EndpointConfigName!, modelPackageArn: container?.ModelPackageName };
+}
+
+function sameArn(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+async function testStaging(config: DeployActionsConfig, manifest: ReleaseManifest, deadline: number): Promise<ActionOutcome> {
+  const stage = stageOf(manifest, 'staging');
+  const served = await servedPackage(stage.endpointName);
+  if (!sameArn(served.modelPackageArn, manifest.modelPackageArn)) {
+    throw new Error(`Endpoint ${stage.endpointName} serves ${served.modelPackageArn ?? 'no model package'}, not the release's ${manifest.modelPackageArn}`);
+  }
+  const samplesObject = await s3.send(new GetObjectCommand({ Bucket: config.test.samplesBucket, Key: config.test.samplesKey }));
+  const samples = samplesFrom(readZip(Buffer.from(await samplesObject.Body!.transformToByteArray())));
+  const report = await runTest(samples, { ...config.test, deadline }, (body, contentType, accept) => invoke(stage.endpointName, body, contentType, accept));
+  const key = RELEASE_KEYS.report(config.prefix, manifest.releaseId);
+  await s3.send(new PutObjectCommand({
+    Bucket: config.bucket, Key: key, ContentType: 'application/json',
+    Body: JSON.stringify({ releaseId: manifest.releaseId, modelPackageArn: manifest.modelPackageArn, endpointName: stage.endpointName,
+      endpointConfigName: served.endpointConfigName, testedAt: new Date().toISOString(), ...report }, undefined, 2),
+  }));
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const reportUri = `s3://${config.bucket}/${key}`;
+  const reportUrl = `https://${region}.console.aws.amazon.com/s3/object/${config.bucket}?region=${region}&prefix=${encodeURIComponent(key)}`;
+  if (!report.passed) { throw new Error(`${report.summary} Report: ${reportUri}`); }
+  return { summary: report.summary, outputVariables: { REPORT_URI: reportUri, REPORT_URL: reportUrl, SUMMARY: report.summary.slice(0, 900) } };
+}
+
+async function invoke(endpointName: string, body: Buffer, contentType: string, accept: string): Promise<Invocation> {
+  const started = Date.now();
+  try {
+    const answer = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: body, ContentType: contentType, Accept: accept }));
+    return { status: 200, body: Buffer.from(answer.Body ?? new Uint8Array()).toString('utf-8'), latencyMs: Date.now() - started };
+  } catch (e: any) {
+    // ModelError carries the container's own status; others (validation, throttling) their HTTP status.
+    const status = e?.OriginalStatusCode ?? e?.$metadata?.httpStatusCode ?? 500;
+    return { status, body: String(e?.OriginalMessage ?? ''), latencyMs: Date.now() - started, error: `${e?.name ?? 'Error'}: ${e?.message ?? e}` };
+  }
+}
+
+/** The deployment records of a stage, newest first. */
+async function records(config: DeployActionsConfig, stage: string): Promise<DeploymentRecord[]> {
+  const list = await s3.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: RELEASE_KEYS.deployments(config.prefix, stage) }));
+  const keys = (list.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.json')).sort().reverse();
+  if (keys.length === 0) { return []; }
+  const newest = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: keys[0] }));
+  return [JSON.parse(await newest.Body!.transformToString())];
+}
+
+async function checkRelease(config: DeployActionsConfig, manifest: ReleaseManifest): Promise<ActionOutcome> {
+  const d = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: manifest.modelPackageArn }));
+  if (d.ModelApprovalStatus !== 'Approved') {
+    throw new Error(`Version ${manifest.modelPackageVersion} is ${d.ModelApprovalStatus} now, not Approved: it does not go to prod`);
+  }
+  const [prod] = await records(config, 'prod');
+  if (prod && manifest.kind === 'promote' && prod.modelPackageVersion > manifest.modelPackageVersion) {
+    throw new Error(`Version ${manifest.modelPackageVersion} is older than version ${prod.modelPackageVersion}, which prod serves: ` +
+      'an older version reaches prod only through a rollback');
+  }
+  return { summary: `Version ${manifest.modelPackageVersion} is still approved${prod ? ` (prod serves version ${prod.modelPackageVersion})` : ' (prod serves none yet)'}` };
+}
+
+async function verifyProd(manifest: ReleaseManifest, params: ActionParameters): Promise<ActionOutcome> {
+  const stage = stageOf(manifest, 'prod');
+  const served = await servedPackage(stage.endpointName);
+  if (params.endpointConfigName && served.endpointConfigName !== params.endpointConfigName) {
+    throw new Error(`Endpoint ${stage.endpointName} serves endpoint config ${served.endpointConfigName}, not ${params.endpointConfigName}, ` +
+      'which the stack deployed: SageMaker rolled the update back (see the endpoint\'s events and the rollback alarms)');
+  }
+  if (!sameArn(served.modelPackageArn, manifest.modelPackageArn)) {
+    throw new Error(`Endpoint ${stage.endpointName} serves ${served.modelPackageArn ?? 'no model package'}, not the release's ${manifest.modelPackageArn}`);
+  }
+  return {
+    summary: `Prod serves version ${manifest.modelPackageVersion} (endpoint config ${served.endpointConfigName})`,
+    outputVariables: { ENDPOINT_CONFIG_NAME: served.endpointConfigName },
+  };
+}
+
+async function record(config: DeployActionsConfig, manifest: ReleaseManifest, params: ActionParameters): Promise<ActionOutcome> {
+  const stage = stageOf(manifest, 'prod');
+  const recordedAt = new Date().toISOString();
+  const entry: DeploymentRecord = {
+    stage: 'prod', releaseId: manifest.releaseId, kind: manifest.kind, modelPackageArn: manifest.modelPackageArn,
+    modelPackageVersion: manifest.modelPackageVersion, endpointName: stage.endpointName, endpointConfigName: params.endpointConfigName,
+    pipelineExecutionId: params.executionId, recordedAt,
+  };
+  await s3.send(new PutObjectCommand({
+    Bucket: config.bucket, Key: RELEASE_KEYS.deployment(config.prefix, 'prod', recordedAt, manifest.releaseId),
+    ContentType: 'application/json', Body: JSON.stringify(entry, undefined, 2),
+  }));
+  return { summary: `Recorded version ${manifest.modelPackageVersion} as served by prod` };
+}
+
+/** Delete the ephemeral staging stack of an execution that ended without reaching its own clean-up. */
+async function cleanUp(config: DeployActionsConfig, event: any): Promise<{ deleted?: string; reason: string }> {
+  const log = createLogger('deploy-actions', { project: config.project });
+  const d = event?.detail;
+  if (event?.['detail-type'] !== 'CodePipeline Pipeline Execution State Change' || d?.pipeline !== config.pipelineName) {
+    return { reason: 'not an execution of this pipeline' };
+  }
+  if (!config.ephemeralStagingStack) { return { reason: 'staging is not ephemeral' }; }
+  const execution = await codepipeline.send(new GetPipelineExecutionCommand({ pipelineName: config.pipelineName, pipelineExecutionId: d['execution-id'] }));
+  const deploymentId = execution.pipelineExecution?.variables?.find((v) => v.name === 'DEPLOYMENT_ID')?.resolvedValue;
+  if (!deploymentId || !/^[A-Za-z0-9]{1,16}$/.test(deploymentId)) { return { reason: 'the execution has no deployment id (it was not started by a release)' }; }
+  const stackName = config.ephemeralStagingStack.replace('{deploymentId}', deploymentId);
+  await cloudformation.send(new DeleteStackCommand({ StackName: stackName }));
+  log.info('Deleted the ephemeral staging stack of an ended execution', { stackName, state: d.state, executionId: d['execution-id'] });
+  return { deleted: stackName, reason: `execution ${d['execution-id']} ended ${d.state}` };
+}
