@@ -4,10 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check } from '../private/errors';
 import { JobImage } from './job-image';
-import type { Renderer } from './private/render';
+import type { StepRenderContext } from './private/render-context';
 import { checkInstance, renderProcessingJob } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
-import { ParameterType, PipelineParameter, PipelineValue } from './values';
+import { PipelineParameter, PipelineValue, PipelineValueType } from './values';
 
 /** What a quality check step computes. */
 export enum QualityCheckType {
@@ -144,7 +144,7 @@ function checkCommon(where: string, o: CheckStepOptions): void {
     ['registerNewBaselineParameter', o.registerNewBaselineParameter, o.registerNewBaseline],
   ] as Array<[string, PipelineParameter | undefined, boolean | undefined]>) {
     if (param === undefined) { continue; }
-    check(param.parameterType === ParameterType.BOOLEAN, where, prop, param.name, `It must be a boolean parameter, not ${param.parameterType}`);
+    check(param.valueType === PipelineValueType.BOOLEAN, where, prop, param.name, `It must be a boolean parameter, not ${param.valueType}`);
     check(literal === undefined, where, prop, param.name, `Give either ${prop} or ${prop.replace('Parameter', '')}, not both`);
   }
   if (o.modelPackageGroupName !== undefined && !Token.isUnresolved(o.modelPackageGroupName)) {
@@ -181,7 +181,7 @@ export class QualityCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     const env: Record<string, string> = {
       dataset_format: JSON.stringify({ csv: { header: p.csvHeader ?? true, output_columns_position: 'START' } }),
@@ -209,7 +209,7 @@ export class QualityCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderExtras(_r: Renderer): Record<string, any> {
+  public _renderExtras(_r: StepRenderContext): Record<string, any> {
     return {
       ...renderCheckFlags(this.props, this.props.checkType),
       SuppliedBaselineStatistics: this.props.suppliedBaselineStatistics,
@@ -253,7 +253,7 @@ export class ClarifyCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     return renderProcessingJob(r, {
       image: p.image,
@@ -271,7 +271,7 @@ export class ClarifyCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderExtras(_r: Renderer): Record<string, any> {
+  public _renderExtras(_r: StepRenderContext): Record<string, any> {
     return {
       ...renderCheckFlags(this.props, this.props.checkType),
       SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,

@@ -1,7 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { describeValue, propError } from '../private/errors';
-import type { Renderer } from './private/render';
-import { PipelineValueType, reversePipelineValue } from './values';
+import { PipelineValue, PipelineValueType } from './values';
 
 /**
  * The comparisons and combinators of a condition step, rendered as the SageMaker Python SDK
@@ -49,17 +48,25 @@ export abstract class Condition {
   /** The condition's type, as in the definition (`Equals`, `In`, `Or`...). */
   public abstract readonly conditionType: string;
 
-  /** @internal */
-  public _render(_renderer: Renderer, _where: string): any {
-    throw new Error(`The condition ${this.conditionType} cannot be rendered`);
-  }
+  /**
+   * The condition as definition JSON, with its operands left as they are (the walker that renders
+   * the step renders them).
+   * @internal
+   */
+  public abstract _toJson(): any;
+
+  /**
+   * The type problems of the operands, as sentences (none when the condition is sound).
+   * @internal
+   */
+  public abstract _typeProblems(): string[];
 }
 
 const ORDERED = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);
 
 /** The type of an operand, or throw for something that cannot be one. */
 function operandType(value: any, conditionType: string): PipelineValueType {
-  const pv = reversePipelineValue(value);
+  const pv = PipelineValue.fromToken(value);
   if (pv) { return pv.valueType; }
   // A string (a literal, or a CloudFormation token that resolves to one).
   if (typeof value === 'string') { return PipelineValueType.STRING; }
@@ -84,7 +91,7 @@ function typeClass(t: PipelineValueType): string {
 }
 
 function describeOperand(value: any): string {
-  const pv = reversePipelineValue(value);
+  const pv = PipelineValue.fromToken(value);
   return pv ? `${pv.describe()} (${pv.valueType})` : describeValue(value);
 }
 
@@ -98,21 +105,23 @@ class Comparison extends Condition {
   }
 
   /** @internal */
-  public _render(renderer: Renderer, where: string): any {
+  public _typeProblems(): string[] {
     const l = typeClass(this.leftType);
     const r = typeClass(this.rightType);
     if (l !== 'any' && r !== 'any' && l !== r) {
-      renderer.issue(where, `The condition ${this.conditionType} compares ${describeOperand(this.left)} with ` +
-        `${describeOperand(this.right)}: operands must be of comparable types (numbers with numbers, strings with strings)`);
-    } else if (ORDERED.has(this.conditionType) && (l === 'boolean' || r === 'boolean')) {
-      renderer.issue(where, `The condition ${this.conditionType} orders a boolean (${describeOperand(l === 'boolean' ? this.left : this.right)}); ` +
-        'booleans can only be compared with Equals');
+      return [`The condition ${this.conditionType} compares ${describeOperand(this.left)} with ` +
+        `${describeOperand(this.right)}: operands must be of comparable types (numbers with numbers, strings with strings)`];
     }
-    return {
-      Type: this.conditionType,
-      LeftValue: renderer.value(this.left),
-      RightValue: renderer.value(this.right),
-    };
+    if (ORDERED.has(this.conditionType) && (l === 'boolean' || r === 'boolean')) {
+      return [`The condition ${this.conditionType} orders a boolean (${describeOperand(l === 'boolean' ? this.left : this.right)}); ` +
+        'booleans can only be compared with Equals'];
+    }
+    return [];
+  }
+
+  /** @internal */
+  public _toJson(): any {
+    return { Type: this.conditionType, LeftValue: this.left, RightValue: this.right };
   }
 }
 
@@ -130,20 +139,20 @@ class InCondition extends Condition {
   }
 
   /** @internal */
-  public _render(renderer: Renderer, where: string): any {
+  public _typeProblems(): string[] {
     const q = typeClass(this.queryType);
-    this.valueTypes.forEach((t, i) => {
+    return this.valueTypes.flatMap((t, i) => {
       const c = typeClass(t);
-      if (q !== 'any' && c !== 'any' && c !== q) {
-        renderer.issue(where, `The condition In looks for ${describeOperand(this.query)} among values that include ` +
-          `${describeOperand(this.values[i])}: all values must be of a type comparable with the query value`);
-      }
+      return q !== 'any' && c !== 'any' && c !== q
+        ? [`The condition In looks for ${describeOperand(this.query)} among values that include ` +
+          `${describeOperand(this.values[i])}: all values must be of a type comparable with the query value`]
+        : [];
     });
-    return {
-      Type: 'In',
-      QueryValue: renderer.value(this.query),
-      Values: this.values.map((v) => renderer.value(v)),
-    };
+  }
+
+  /** @internal */
+  public _toJson(): any {
+    return { Type: 'In', QueryValue: this.query, Values: [...this.values] };
   }
 }
 
@@ -157,8 +166,13 @@ class NotCondition extends Condition {
   }
 
   /** @internal */
-  public _render(renderer: Renderer, where: string): any {
-    return { Type: 'Not', Condition: this.condition._render(renderer, where) };
+  public _typeProblems(): string[] {
+    return this.condition._typeProblems();
+  }
+
+  /** @internal */
+  public _toJson(): any {
+    return { Type: 'Not', Condition: this.condition._toJson() };
   }
 }
 
@@ -172,7 +186,12 @@ class OrCondition extends Condition {
   }
 
   /** @internal */
-  public _render(renderer: Renderer, where: string): any {
-    return { Type: 'Or', Conditions: this.conditions.map((c) => c._render(renderer, where)) };
+  public _typeProblems(): string[] {
+    return this.conditions.flatMap((c) => c._typeProblems());
+  }
+
+  /** @internal */
+  public _toJson(): any {
+    return { Type: 'Or', Conditions: this.conditions.map((c) => c._toJson()) };
   }
 }

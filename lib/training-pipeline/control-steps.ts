@@ -3,9 +3,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { check, propError } from '../private/errors';
 import { Condition } from './conditions';
-import type { Renderer } from './private/render';
+import { PIPELINE_ENTITY_NAME } from './private/names';
+import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepOptions, StepType } from './step';
-import { PIPELINE_ENTITY_NAME, PipelineValue, PipelineValueType } from './values';
+import { PipelineValue, PipelineValueType } from './values';
 
 /** Props of a {@link ConditionStep}. */
 export interface ConditionStepProps extends StepOptions {
@@ -69,11 +70,10 @@ export class ConditionStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
-    const where = r.where();
-    const conditions = this.conditions.map((c) => c._render(r, where));
+  public _renderArguments(context: StepRenderContext): any {
+    for (const problem of this.conditions.flatMap((c) => c._typeProblems())) { context.issue(problem); }
     // Branch steps are rendered by the definition (each as its own current step) and spliced in.
-    return { Conditions: conditions, IfSteps: [], ElseSteps: [] };
+    return { Conditions: this.conditions.map((c) => c._toJson()), IfSteps: [], ElseSteps: [] };
   }
 }
 
@@ -99,21 +99,9 @@ export class FailStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(_r: Renderer): any {
+  public _renderArguments(_context: StepRenderContext): any {
     return { ErrorMessage: this.errorMessage };
   }
-}
-
-/** The type of an output parameter of a Lambda or callback step. */
-export enum OutputParameterType {
-  /** A string. */
-  STRING = 'String',
-  /** An integer. */
-  INTEGER = 'Integer',
-  /** A float. */
-  FLOAT = 'Float',
-  /** A boolean. */
-  BOOLEAN = 'Boolean',
 }
 
 /** An output parameter of a Lambda or callback step. */
@@ -121,17 +109,22 @@ export interface OutputParameter {
   /** The output's name. */
   readonly name: string;
   /**
-   * Its type.
-   * @default OutputParameterType.STRING
+   * Its type (not `ANY`: SageMaker needs to know it).
+   * @default PipelineValueType.STRING
    */
-  readonly type?: OutputParameterType;
+  readonly type?: PipelineValueType;
 }
+
+/** The types an output can be declared with. */
+const DECLARABLE_TYPES: string[] = [PipelineValueType.STRING, PipelineValueType.INTEGER, PipelineValueType.FLOAT, PipelineValueType.BOOLEAN];
 
 function checkOutputs(where: string, outputs: OutputParameter[]): void {
   const seen = new Set<string>();
   for (const o of outputs) {
     check(PIPELINE_ENTITY_NAME.test(o.name), where, 'outputs', o.name, 'An output name must be 1 to 256 letters, digits, dashes or underscores');
     check(!seen.has(o.name), where, 'outputs', o.name, 'Output names must be unique');
+    check(o.type === undefined || DECLARABLE_TYPES.includes(o.type), where, `outputs[${o.name}].type`, o.type,
+      `An output needs a concrete type: ${DECLARABLE_TYPES.join(', ')}`);
     seen.add(o.name);
   }
 }
@@ -140,7 +133,7 @@ function outputValue(step: Step, outputs: OutputParameter[], name: string): Pipe
   const o = outputs.find((x) => x.name === name);
   check(o !== undefined, `step ${step.stepName}`, 'outputName', name,
     `The step declares no such output; its outputs are: ${outputs.map((x) => x.name).join(', ') || 'none'}`);
-  return step.property(`OutputParameters['${name}']`, (o!.type ?? OutputParameterType.STRING) as unknown as PipelineValueType);
+  return step.property(`OutputParameters['${name}']`, o!.type ?? PipelineValueType.STRING);
 }
 
 /** Props of a {@link LambdaStep}. */
@@ -181,19 +174,19 @@ export class LambdaStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(_r: Renderer): any {
+  public _renderArguments(_context: StepRenderContext): any {
     return this.props.inputs ?? {};
   }
 
   /** @internal */
-  public _renderExtras(r: Renderer): Record<string, any> {
-    r.executionStatements.push(new iam.PolicyStatement({
+  public _renderExtras(context: StepRenderContext): Record<string, any> {
+    context.addExecutionStatement(new iam.PolicyStatement({
       actions: ['lambda:InvokeFunction'],
       resources: [this.props.lambdaFunction.functionArn],
     }));
     return {
       FunctionArn: this.props.lambdaFunction.functionArn,
-      OutputParameters: (this.props.outputs ?? []).map((o) => ({ OutputName: o.name, OutputType: o.type ?? OutputParameterType.STRING })),
+      OutputParameters: (this.props.outputs ?? []).map((o) => ({ OutputName: o.name, OutputType: o.type ?? PipelineValueType.STRING })),
     };
   }
 }
@@ -236,22 +229,22 @@ export class CallbackStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(_r: Renderer): any {
+  public _renderArguments(_context: StepRenderContext): any {
     return this.props.inputs ?? {};
   }
 
   /** @internal */
-  public _renderExtras(r: Renderer): Record<string, any> {
-    r.executionStatements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.props.queue.queueArn] }));
+  public _renderExtras(context: StepRenderContext): Record<string, any> {
+    context.addExecutionStatement(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.props.queue.queueArn] }));
     if (this.props.queue.encryptionMasterKey) {
-      r.executionStatements.push(new iam.PolicyStatement({
+      context.addExecutionStatement(new iam.PolicyStatement({
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [this.props.queue.encryptionMasterKey.keyArn],
       }));
     }
     return {
       SqsQueueUrl: this.props.queue.queueUrl,
-      OutputParameters: (this.props.outputs ?? []).map((o) => ({ OutputName: o.name, OutputType: o.type ?? OutputParameterType.STRING })),
+      OutputParameters: (this.props.outputs ?? []).map((o) => ({ OutputName: o.name, OutputType: o.type ?? PipelineValueType.STRING })),
     };
   }
 }

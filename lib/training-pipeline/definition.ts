@@ -1,16 +1,13 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { propError } from '../private/errors';
 import { ConditionStep } from './control-steps';
+import { ImportedDefinitionOptions, RenderOptions } from './definition-options';
+import { checkReferences, collectSteps } from './private/graph';
+import { checkImported, countImported, substituteImported } from './private/import';
+import { DEFINITION_VERSION } from './private/names';
 import { Renderer, RenderIssue } from './private/render';
-import { substituteImported } from './private/import';
 import { Step } from './step';
 import { ExecutionVariable, PipelineParameter } from './values';
-
-/** The definition format version SageMaker Pipelines reads. */
-export const DEFINITION_VERSION = '2020-12-01';
 
 /** Props of a {@link PipelineDefinition}. */
 export interface PipelineDefinitionProps {
@@ -40,72 +37,6 @@ export interface PipelineDefinitionProps {
    * @default - the execution id (`Execution.PipelineExecutionId`)
    */
   readonly trialName?: string;
-}
-
-/** The network jobs run in. */
-export interface JobNetworkConfig {
-  /** The subnets (private) the jobs' network interfaces go into. */
-  readonly subnetIds: string[];
-  /** The security groups of the jobs' network interfaces. */
-  readonly securityGroupIds: string[];
-}
-
-/** What the pipeline provides to steps that do not say otherwise. */
-export interface RenderOptions {
-  /**
-   * The role of jobs without a role of their own.
-   * @default - none: every job step must have a role
-   */
-  readonly defaultRole?: iam.IRole;
-  /**
-   * The key of job volumes and outputs without a key of their own.
-   * @default - none: SageMaker's default encryption
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * The bucket of outputs without a destination.
-   * @default - none: every output needs a destination
-   */
-  readonly defaultBucket?: s3.IBucket;
-  /**
-   * The key prefix of those outputs.
-   * @default - the bucket's root
-   */
-  readonly outputPrefix?: string;
-  /**
-   * Run jobs in a VPC (traffic between their containers is then encrypted).
-   * @default - jobs run in SageMaker's network
-   */
-  readonly network?: JobNetworkConfig;
-  /**
-   * Run the containers of processing, training and tuning jobs and models without network access.
-   * @default false
-   */
-  readonly enableNetworkIsolation?: boolean;
-}
-
-/** Options of {@link PipelineDefinition.fromJson}. */
-export interface ImportedDefinitionOptions {
-  /**
-   * Replaces the role ARN of every job (`RoleArn`, `ExecutionRoleArn` fields).
-   * @default - the role ARNs are kept as they are
-   */
-  readonly jobRole?: iam.IRole;
-  /**
-   * Replaces the bucket of every S3 URI that names `sourceBucketName`.
-   * @default - the buckets are kept as they are
-   */
-  readonly bucket?: s3.IBucket;
-  /**
-   * The bucket name used in the imported definition (for example `sagemaker-us-east-1-123456789012`).
-   * @default - no bucket is replaced
-   */
-  readonly sourceBucketName?: string;
-  /**
-   * Other literal strings to replace anywhere in string values (an account id, a region...).
-   * @default - none
-   */
-  readonly substitutions?: { [literal: string]: string };
 }
 
 /** The result of rendering: the definition object and what it needs. */
@@ -216,111 +147,30 @@ export class PipelineDefinition {
       return { definition, issues: checkImported(definition), renderer };
     }
     const issues = renderer.issues;
+    const graph = collectSteps(this.steps, issues, (x) => x instanceof Step);
+    const { all, parentOf } = graph;
 
-    // Steps: names unique, each step once.
-    const byName = new Map<string, Step>();
-    const all: Step[] = [];
-    const parentOf = new Map<Step, Step>();
-    const visit = (step: Step, parent?: Step) => {
-      if (!(step instanceof Step)) {
-        issues.push({ where: parent ? `step ${parent.stepName}` : 'pipeline', message: `${String(step)} is not a Step` });
-        return false;
-      }
-      const other = byName.get(step.stepName);
-      if (other === step) {
-        issues.push({ where: `step ${step.stepName}`, message: 'The step is added more than once (to the pipeline or to condition branches); add each step in one place' });
-        return false;
-      }
-      if (other) {
-        issues.push({ where: `step ${step.stepName}`, message: `Two different steps are named "${step.stepName}"; step names must be unique in a pipeline` });
-        return false;
-      }
-      byName.set(step.stepName, step);
-      all.push(step);
-      if (parent) { parentOf.set(step, parent); }
-      return true;
-    };
-    const queue: Array<[Step, Step | undefined]> = this.steps.map((s) => [s, undefined]);
-    for (let i = 0; i < queue.length; i++) {
-      const [step, parent] = queue[i];
-      if (visit(step, parent)) {
-        for (const child of step._children()) { queue.push([child, step]); }
-      }
-    }
-    const members = new Set(all);
-
-    // Render each step once, recording its references.
+    // Render each step once, recording its references; branch steps are spliced into their condition.
     const rendered = new Map<Step, any>();
     for (const step of all) {
       renderer.current = step;
       try {
-        rendered.set(step, step._render(renderer));
+        rendered.set(step, renderer.step(step));
       } catch (e: any) {
         issues.push({ where: `step ${step.stepName}`, message: e?.message ?? String(e) });
         rendered.set(step, { Name: step.stepName, Type: step.stepType, Arguments: {} });
       }
     }
     renderer.current = undefined;
+    const branchesOf = (step: Step) => step instanceof ConditionStep ? step._branches() : undefined;
     for (const step of all) {
-      if (step instanceof ConditionStep) {
-        const { ifSteps, elseSteps } = step._branches();
-        const args = rendered.get(step).Arguments;
-        args.IfSteps = ifSteps.filter((s) => members.has(s) && parentOf.get(s) === step).map((s) => rendered.get(s));
-        args.ElseSteps = elseSteps.filter((s) => members.has(s) && parentOf.get(s) === step).map((s) => rendered.get(s));
-      }
+      const branches = branchesOf(step);
+      if (!branches) { continue; }
+      const args = rendered.get(step).Arguments;
+      args.IfSteps = branches.ifSteps.filter((s) => parentOf.get(s) === step).map((s) => rendered.get(s));
+      args.ElseSteps = branches.elseSteps.filter((s) => parentOf.get(s) === step).map((s) => rendered.get(s));
     }
-
-    // References to steps that are not part of the pipeline, and the dependency graph.
-    const edges = new Map<Step, Step[]>();
-    for (const step of all) {
-      const deps: Step[] = [];
-      for (const [dep, how] of renderer.dataDeps.get(step) ?? new Map<Step, string>()) {
-        if (!members.has(dep) || byName.get(dep.stepName) !== dep) {
-          issues.push({ where: `step ${step.stepName}`, message: `It refers to step "${dep.stepName}" (${how}), which is not part of the pipeline; add that step with addStep() or to a condition branch` });
-          continue;
-        }
-        deps.push(dep);
-      }
-      const parent = parentOf.get(step);
-      if (parent) { deps.push(parent); }
-      edges.set(step, deps);
-    }
-    // A step of one branch of a condition cannot use a step of the other branch: only one of them runs.
-    const sideOf = new Map<Step, string>();
-    for (const step of all) {
-      if (step instanceof ConditionStep) {
-        const { ifSteps, elseSteps } = step._branches();
-        ifSteps.forEach((s) => { if (parentOf.get(s) === step) { sideOf.set(s, 'if'); } });
-        elseSteps.forEach((s) => { if (parentOf.get(s) === step) { sideOf.set(s, 'else'); } });
-      }
-    }
-    const chain = (step: Step): Map<Step, string> => {
-      const out = new Map<Step, string>();
-      let cur: Step | undefined = step;
-      while (cur && parentOf.has(cur)) {
-        out.set(parentOf.get(cur)!, sideOf.get(cur)!);
-        cur = parentOf.get(cur);
-      }
-      return out;
-    };
-    for (const step of all) {
-      if (!parentOf.has(step)) { continue; }
-      const mine = chain(step);
-      for (const dep of renderer.dataDeps.get(step)?.keys() ?? []) {
-        if (!parentOf.has(dep) || !members.has(dep)) { continue; }
-        for (const [cond, side] of chain(dep)) {
-          const own = mine.get(cond);
-          if (own !== undefined && own !== side) {
-            issues.push({ where: `step ${step.stepName}`, message: `It is in the ${own} branch of condition "${cond.stepName}" but uses step "${dep.stepName}" of the ${side} branch, which never runs in the same execution` });
-          }
-        }
-      }
-    }
-
-    const cycle = findCycle(all, edges);
-    if (cycle) {
-      issues.push({ where: `step ${cycle[0].stepName}`, message: `The steps form a cycle: ${cycle.map((s) => s.stepName).join(' -> ')}; a step cannot depend on itself, directly or through other steps` });
-    }
+    checkReferences(graph, renderer.dataDeps, issues, branchesOf);
 
     // Parameters: declared once, and every used one declared.
     const declared = new Map<string, PipelineParameter>();
@@ -331,9 +181,9 @@ export class PipelineDefinition {
       }
       declared.set(p.name, p);
     }
-    for (const [p, where] of renderer.usedParameters) {
-      if (declared.get(p.name) !== p) {
-        issues.push({ where, message: `It uses parameter "${p.name}", which the pipeline does not declare; add it with addParameter()` });
+    for (const [p, use] of renderer.usedParameters) {
+      if (declared.get(use.name) !== p) {
+        issues.push({ where: use.where, message: `It uses parameter "${use.name}", which the pipeline does not declare; add it with addParameter()` });
       }
     }
     // Property files: read only from the step that declares them (checked as step references above).
@@ -346,12 +196,12 @@ export class PipelineDefinition {
     const definition: any = {
       Version: DEFINITION_VERSION,
       Metadata: {},
-      Parameters: [...new Set(this.parameters)].map((p) => p._renderDeclaration()),
+      Parameters: [...new Set(this.parameters)].map(renderDeclaration),
       PipelineExperimentConfig: this.experimentConfig ? {
-        ExperimentName: this.experimentName !== undefined ? renderer.value(this.experimentName) : ExecutionVariable.PIPELINE_NAME._render(renderer),
-        TrialName: this.trialName !== undefined ? renderer.value(this.trialName) : ExecutionVariable.PIPELINE_EXECUTION_ID._render(renderer),
+        ExperimentName: renderer.value(this.experimentName ?? ExecutionVariable.PIPELINE_NAME),
+        TrialName: renderer.value(this.trialName ?? ExecutionVariable.PIPELINE_EXECUTION_ID),
       } : undefined,
-      Steps: this.steps.filter((s) => members.has(s) && !parentOf.has(s)).map((s) => rendered.get(s)),
+      Steps: this.steps.filter((s) => rendered.has(s) && !parentOf.has(s)).map((s) => rendered.get(s)),
     };
     if (!definition.PipelineExperimentConfig) { delete definition.PipelineExperimentConfig; }
     return { definition, issues, renderer };
@@ -364,117 +214,12 @@ export class PipelineDefinition {
   }
 }
 
-/**
- * The graph checks on an imported definition: unique step names, and `Get` references only to
- * steps, parameters and property files the definition has.
- */
-function checkImported(definition: any): RenderIssue[] {
-  const issues: RenderIssue[] = [];
-  const steps = new Map<string, any>();
-  const all: any[] = [];
-  const collect = (list: any[]) => {
-    for (const step of list ?? []) {
-      if (!step || typeof step.Name !== 'string') {
-        issues.push({ where: 'pipeline', message: `A step has no Name: ${JSON.stringify(step)?.slice(0, 80)}` });
-        continue;
-      }
-      if (steps.has(step.Name)) {
-        issues.push({ where: `step ${step.Name}`, message: `Two steps are named "${step.Name}"; step names must be unique in a pipeline` });
-      }
-      steps.set(step.Name, step);
-      all.push(step);
-      if (step.Type === 'Condition') {
-        collect(step.Arguments?.IfSteps);
-        collect(step.Arguments?.ElseSteps);
-      }
-    }
+/** The entry of a parameter in the definition's `Parameters` list. */
+function renderDeclaration(p: PipelineParameter): any {
+  return {
+    Name: p.name,
+    Type: p.valueType,
+    ...(p.defaultValue !== undefined ? { DefaultValue: p.defaultValue } : {}),
+    ...(p.enumValues !== undefined ? { EnumValues: p.enumValues } : {}),
   };
-  collect(definition.Steps);
-  const params = new Set<string>((definition.Parameters ?? []).map((p: any) => p?.Name));
-  const refs = (x: any, where: string, nested: boolean) => {
-    if (Array.isArray(x)) { x.forEach((e) => refs(e, where, nested)); return; }
-    if (!x || typeof x !== 'object') { return; }
-    if (typeof x.Get === 'string') {
-      const m = /^(Steps|Parameters|Execution)\.([^.[]+)(.*)$/.exec(x.Get);
-      if (!m) {
-        issues.push({ where, message: `The reference "${x.Get}" is not Steps.*, Parameters.* or Execution.*` });
-      } else if (m[1] === 'Steps' && !steps.has(m[2])) {
-        issues.push({ where, message: `It refers to step "${m[2]}" (${x.Get}), which is not part of the pipeline` });
-      } else if (m[1] === 'Parameters' && !params.has(m[2])) {
-        issues.push({ where, message: `It uses parameter "${m[2]}", which the definition does not declare` });
-      } else if (m[1] === 'Steps' && m[3].startsWith('.PropertyFiles.')) {
-        const file = m[3].slice('.PropertyFiles.'.length);
-        const declared = (steps.get(m[2]).PropertyFiles ?? []).some((f: any) => f.PropertyFileName === file);
-        if (!declared) {
-          issues.push({ where, message: `Std:JsonGet reads property file "${file}", which step "${m[2]}" does not declare` });
-        }
-      }
-      return;
-    }
-    for (const [k, v] of Object.entries(x)) {
-      // Branch steps are checked as steps of their own.
-      if (nested && (k === 'IfSteps' || k === 'ElseSteps')) { continue; }
-      refs(v, where, nested);
-    }
-  };
-  for (const step of all) {
-    const { IfSteps: _i, ElseSteps: _e, ...args } = step.Arguments ?? {};
-    refs({ ...step, Arguments: args }, `step ${step.Name}`, true);
-    for (const dep of step.DependsOn ?? []) {
-      if (!steps.has(dep)) {
-        issues.push({ where: `step ${step.Name}`, message: `It depends on step "${dep}", which is not part of the pipeline` });
-      }
-    }
-  }
-  return issues;
-}
-
-function countImported(steps: any[]): number {
-  let n = 0;
-  for (const s of steps ?? []) {
-    n++;
-    if (s?.Type === 'Condition') {
-      n += countImported(s.Arguments?.IfSteps ?? []) + countImported(s.Arguments?.ElseSteps ?? []);
-    }
-  }
-  return n;
-}
-
-/** A cycle in the dependency graph (iterative depth-first search, linear in steps + edges), or undefined. */
-function findCycle(nodes: Step[], edges: Map<Step, Step[]>): Step[] | undefined {
-  const WHITE = 0;
-  const GREY = 1;
-  const BLACK = 2;
-  const color = new Map<Step, number>();
-  for (const start of nodes) {
-    if ((color.get(start) ?? WHITE) !== WHITE) { continue; }
-    const path: Step[] = [start];
-    const iters: number[] = [0];
-    color.set(start, GREY);
-    while (path.length > 0) {
-      const node = path[path.length - 1];
-      const deps = edges.get(node) ?? [];
-      const i = iters[iters.length - 1];
-      if (i >= deps.length) {
-        color.set(node, BLACK);
-        path.pop();
-        iters.pop();
-        continue;
-      }
-      iters[iters.length - 1] = i + 1;
-      const next = deps[i];
-      const c = color.get(next) ?? WHITE;
-      if (c === GREY) {
-        const from = path.indexOf(next);
-        // path: next -> ... -> node depends on next. Report in "depends on" order.
-        return [...path.slice(from), next];
-      }
-      if (c === WHITE) {
-        color.set(next, GREY);
-        path.push(next);
-        iters.push(0);
-      }
-    }
-  }
-  return undefined;
 }

@@ -7,6 +7,7 @@ export * from './training-step';
 export * from './model-steps';
 export * from './control-steps';
 export * from './check-steps';
+export * from './definition-options';
 export * from './definition';
 export * from './training-pipeline';
 export * from './standard-pipeline';

@@ -4,7 +4,7 @@ import { ModelApprovalStatus } from '../core/model-approval-status';
 import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check, propError } from '../private/errors';
 import { JobImage } from './job-image';
-import type { Renderer } from './private/render';
+import type { StepRenderContext } from './private/render-context';
 import { checkInstance } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue } from './values';
@@ -58,7 +58,7 @@ export class ModelStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     return {
       ExecutionRoleArn: r.role(this.props.role, 'role'),
       PrimaryContainer: {
@@ -266,7 +266,7 @@ export class RegisterModelStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     const m = p.modelMetrics;
     const d = p.driftCheckBaselines;
@@ -371,7 +371,7 @@ export class TransformStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     const key = r.keyArn(p.encryptionKey);
     return {

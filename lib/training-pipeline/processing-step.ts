@@ -7,7 +7,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { check, checkIntegerRange, propError } from '../private/errors';
 import { JobImage } from './job-image';
-import type { Renderer } from './private/render';
+import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue, PropertyFile } from './values';
 
@@ -212,7 +212,7 @@ const CODE_DIR = '/opt/ml/processing/input/code';
  * Render a processing job request (shared by processing and check steps).
  * @internal
  */
-export function renderProcessingJob(r: Renderer, props: ProcessingJobProps, extraInputs: any[] = [], entrypoint?: string[]): any {
+export function renderProcessingJob(r: StepRenderContext, props: ProcessingJobProps, extraInputs: any[] = [], entrypoint?: string[]): any {
   const where = r.where();
   checkInstance(where, props.instanceCount, props.volumeSize);
   const volumeKey = r.keyArn(props.encryptionKey);
@@ -227,7 +227,7 @@ export function renderProcessingJob(r: Renderer, props: ProcessingJobProps, extr
   }));
   const names = new Set<string>();
   for (const n of [...(props.inputs ?? []).map((i) => i.inputName), ...extraInputs.map((i) => i.InputName), ...outputs.map((o) => o.OutputName)]) {
-    if (names.has(n)) { r.issue(where, `The input or output name "${n}" is used twice; names must be unique within a job`); }
+    if (names.has(n)) { r.issue(`The input or output name "${n}" is used twice; names must be unique within a job`); }
     names.add(n);
   }
   return {
@@ -325,7 +325,7 @@ export class ProcessingStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const code = this.props.code;
     const extra: any[] = [];
     let entrypoint: string[] | undefined;
@@ -345,7 +345,7 @@ export class ProcessingStep extends Step {
       const last = localName ?? s3Uri.split('/').pop() ?? '';
       const fileName = code.fileName ?? (last.length > 0 && !Token.isUnresolved(last) ? last : undefined);
       if (!fileName) {
-        r.issue(r.where(), 'The file name of `code.s3Uri` is not known at synth time: give `code.fileName` so that the entrypoint can name the script');
+        r.issue('The file name of `code.s3Uri` is not known at synth time: give `code.fileName` so that the entrypoint can name the script');
       }
       extra.push(renderProcessingInput({ inputName: 'code', source: s3Uri, destination: CODE_DIR }));
       entrypoint = [...(code.command ?? ['python3']), `${CODE_DIR}/${fileName ?? 'script'}`];
@@ -354,9 +354,9 @@ export class ProcessingStep extends Step {
   }
 
   /** @internal */
-  public _renderExtras(_r: Renderer): Record<string, any> {
+  public _renderExtras(_r: StepRenderContext): Record<string, any> {
     const files = this.props.propertyFiles ?? [];
-    return files.length > 0 ? { PropertyFiles: files.map((f) => f._renderDeclaration()) } : {};
+    return files.length > 0 ? { PropertyFiles: files.map((f) => ({ PropertyFileName: f.name, OutputName: f.outputName, FilePath: f.path })) } : {};
   }
 }
 

@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { check, checkIntegerRange, propError } from '../private/errors';
-import type { Renderer } from './private/render';
-import { PipelineValue, PipelineValueType, StepProperty } from './values';
+import type { PipelineExpression } from './private/expression';
+import type { StepRenderContext } from './private/render-context';
+import { PipelineValue, PipelineValueType } from './values';
 
 /** SageMaker's rule for step names (PipelineExecutionStep.StepName: at most 64 characters). */
 const STEP_NAME = /^[A-Za-z0-9\-_]{1,64}$/;
@@ -214,60 +215,36 @@ export abstract class Step {
   }
 
   /**
-   * The step's `Arguments`.
+   * The step's `Arguments`, with pipeline values left as they are (the walker renders them).
    * @internal
    */
-  public _renderArguments(_renderer: Renderer): any {
+  public _renderArguments(_context: StepRenderContext): any {
     return {};
   }
 
   /**
-   * Keys besides `Arguments` (PropertyFiles, FunctionArn...).
+   * Keys besides `Arguments` (PropertyFiles, FunctionArn...), pipeline values left as they are.
    * @internal
    */
-  public _renderExtras(_renderer: Renderer): Record<string, any> {
+  public _renderExtras(_context: StepRenderContext): Record<string, any> {
     return {};
   }
 
   /**
-   * The retry policies and cache config of job steps.
+   * The options of the step: display name, description, and for job steps the retry policies
+   * and cache config.
    * @internal
    */
-  protected _jobOptions(): JobStepOptions {
+  public get _options(): JobStepOptions {
     return this.options as JobStepOptions;
   }
 
   /**
-   * The whole step.
+   * The argument overrides, in the order they were added.
    * @internal
    */
-  public _render(renderer: Renderer): any {
-    const args = renderer.value(this._renderArguments(renderer));
-    for (const o of this.overrides) {
-      setPath(args, o.path, renderer.value(o.value));
-    }
-    const jobOptions = this._jobOptions();
-    const out: any = { Name: this.stepName, Type: this.stepType, Arguments: args };
-    Object.assign(out, renderer.value(this._renderExtras(renderer)));
-    const deps = this.explicitDependencies;
-    if (deps.length > 0) {
-      out.DependsOn = deps.map((d) => {
-        renderer.useStep(d, `DependsOn ${d.stepName}`);
-        return d.stepName;
-      });
-    }
-    if (this.options.displayName !== undefined) { out.DisplayName = this.options.displayName; }
-    if (this.options.description !== undefined) { out.Description = this.options.description; }
-    if (jobOptions.cache) {
-      out.CacheConfig = {
-        Enabled: true,
-        ...(jobOptions.cache.expireAfter ? { ExpireAfter: jobOptions.cache.expireAfter.toIsoString() } : {}),
-      };
-    }
-    if (jobOptions.retryPolicies && jobOptions.retryPolicies.length > 0) {
-      out.RetryPolicies = jobOptions.retryPolicies.map((p, i) => renderRetryPolicy(this, p, i));
-    }
-    return out;
+  public get _argumentOverrides(): ReadonlyArray<{ readonly path: string[]; readonly value: any }> {
+    return this.overrides;
   }
 
   /** Whether SageMaker job exceptions may be retried on this step. @internal */
@@ -277,7 +254,7 @@ export abstract class Step {
 
   /** Check and store the job options. @internal */
   protected _checkJobOptions(): void {
-    const o = this._jobOptions();
+    const o = this._options;
     for (const [i, p] of (o.retryPolicies ?? []).entries()) {
       const where = `step ${this.stepName}`;
       check(p.exceptionTypes.length > 0, where, `retryPolicies[${i}].exceptionTypes`, p.exceptionTypes, 'It must list at least one exception type');
@@ -296,21 +273,33 @@ export abstract class Step {
   }
 }
 
-function renderRetryPolicy(_step: Step, p: RetryPolicy, _i: number): any {
-  return {
-    BackoffRate: p.backoffRate ?? 2.0,
-    IntervalSeconds: p.interval ? p.interval.toSeconds() : 1,
-    ...(p.expireAfter ? { ExpireAfterMin: p.expireAfter.toMinutes() } : { MaxAttempts: p.maxAttempts ?? 3 }),
-    ExceptionType: p.exceptionTypes,
-  };
-}
+/**
+ * A property of a step (`{"Get": "Steps.Name.Path"}`), known when the step has run.
+ * Typed accessors on each step create these (`trainingStep.properties.modelArtifacts.s3ModelArtifacts`).
+ */
+export class StepProperty extends PipelineValue {
+  /** The step the property belongs to. */
+  public readonly step: Step;
+  /** The path below the step, such as `ModelArtifacts.S3ModelArtifacts`. */
+  public readonly path: string;
+  public readonly valueType: PipelineValueType;
+  /** @internal */
+  public readonly _expression: PipelineExpression;
 
-function setPath(target: any, path: string[], value: any): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') { node[key] = {}; }
-    node = node[key];
+  /**
+   * @param step the step
+   * @param path the property path below the step, as in the DescribeXxx API response
+   * @param valueType the type of the property
+   */
+  constructor(step: Step, path: string, valueType?: PipelineValueType) {
+    super();
+    this.step = step;
+    this.path = path;
+    this.valueType = valueType ?? PipelineValueType.STRING;
+    this._expression = { kind: 'step-property', step, path };
   }
-  const last = path[path.length - 1];
-  if (value === undefined) { delete node[last]; } else { node[last] = value; }
+
+  public describe(): string {
+    return `Steps.${this.step.stepName}.${this.path}`;
+  }
 }

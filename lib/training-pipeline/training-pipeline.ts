@@ -18,7 +18,8 @@ import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../p
 import { HandlerFunction } from '../private/handler-function';
 import { wildcardResourceIds } from '../private/nag';
 import { bucketOrCreate, keyOrCreate } from '../private/resources';
-import { JobNetworkConfig, PipelineDefinition } from './definition';
+import { PipelineDefinition } from './definition';
+import { JobNetworkConfig } from './definition-options';
 import { analyzeDefinition, bucketArn, collapseLocations, DefinitionNeeds, objectArn } from './private/permissions';
 import { PipelineParameter } from './values';
 import { Step } from './step';
@@ -552,7 +553,7 @@ export class TrainingPipeline extends TrainingPipelineBase {
       defaultBucket: this.artifactBucket,
       outputPrefix: this.outputPrefix,
       network: this.network,
-      enableNetworkIsolation: this.networkIsolation,
+      networkIsolation: this.networkIsolation,
     });
     this.issues = out.issues.map((i) => ({ prop: 'definition', value: i.where, rule: i.message }));
     const definition = out.definition;

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { check, checkIntegerRange, propError } from '../private/errors';
 import { JobImage } from './job-image';
-import type { Renderer } from './private/render';
+import type { StepRenderContext } from './private/render-context';
 import { checkInstance, InputMode, S3DataDistribution, S3DataType } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue, PipelineValueType } from './values';
@@ -142,12 +142,12 @@ export interface TrainingJobProps {
 export interface TrainingStepProps extends TrainingJobProps, JobStepOptions {}
 
 /** @internal */
-export function renderTrainingJob(r: Renderer, props: TrainingJobProps, forTuning: boolean): any {
+export function renderTrainingJob(r: StepRenderContext, props: TrainingJobProps, forTuning: boolean): any {
   const key = r.keyArn(props.encryptionKey);
   const channels = props.inputs ?? [];
   const seen = new Set<string>();
   for (const c of channels) {
-    if (seen.has(c.channelName)) { r.issue(r.where(), `The input channel "${c.channelName}" is given twice`); }
+    if (seen.has(c.channelName)) { r.issue(`The input channel "${c.channelName}" is given twice`); }
     seen.add(c.channelName);
   }
   return {
@@ -233,7 +233,7 @@ export class TrainingStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     return renderTrainingJob(r, this.props, false);
   }
 }
@@ -417,7 +417,7 @@ export class TuningStep extends Step {
   }
 
   /** @internal */
-  public _renderArguments(r: Renderer): any {
+  public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     const numeric = (ranges?: NumericRange[]) => ranges && ranges.length > 0 ? ranges.map((x) => ({
       Name: x.name, MinValue: String(x.minValue), MaxValue: String(x.maxValue), ScalingType: x.scalingType ?? ScalingType.AUTO,

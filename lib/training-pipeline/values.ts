@@ -1,10 +1,19 @@
 import { IResolvable, IResolveContext, ResolutionTypeHint, Token, Tokenization } from 'aws-cdk-lib';
 import { check } from '../private/errors';
-import type { Renderer } from './private/render';
-import type { Step } from './step';
+import type { PipelineExpression, StepReference } from './private/expression';
+import { PIPELINE_ENTITY_NAME } from './private/names';
+
+/*
+ * Pipeline values are passive data, as the JsonPath tokens of aws-cdk-lib's Step Functions are:
+ * each is recognised by a brand (a registered symbol, so that two copies of this library still
+ * recognise each other's values) and describes itself as an expression; one walker
+ * (private/render.ts) turns them into definition JSON.
+ */
+const PIPELINE_VALUE = Symbol.for('cdk-sagemaker-mlops.PipelineValue');
 
 /**
- * The type of a value a pipeline computes at run time, as far as it is known at synth time.
+ * The type of a value of a pipeline: of a parameter, of an output of a Lambda or callback step,
+ * or of a value computed at run time, as far as it is known at synth time.
  */
 export enum PipelineValueType {
   /** A string. */
@@ -15,7 +24,10 @@ export enum PipelineValueType {
   FLOAT = 'Float',
   /** A boolean. */
   BOOLEAN = 'Boolean',
-  /** Not known until the pipeline runs (a JSON value read from a property file, for example). */
+  /**
+   * Not known until the pipeline runs (a JSON value read from a property file, for example).
+   * Declarations (parameters, step outputs) need one of the other types.
+   */
   ANY = 'Any',
 }
 
@@ -32,6 +44,15 @@ export enum PipelineValueType {
  * Lambda environment, a tag) fails at synth with an explanation.
  */
 export abstract class PipelineValue implements IResolvable {
+  /**
+   * Whether `x` is a pipeline value (of this copy of the library or another).
+   *
+   * @param x anything
+   */
+  public static isPipelineValue(x: any): x is PipelineValue {
+    return x !== null && typeof x === 'object' && (x as any)[PIPELINE_VALUE] === true;
+  }
+
   /**
    * `Std:Join`: the values (literals, tokens of pipeline values, or pipeline values) joined with
    * `separator` when the pipeline runs.
@@ -63,7 +84,17 @@ export abstract class PipelineValue implements IResolvable {
    * @returns the pipeline value, or undefined when `value` is not the token of a pipeline value
    */
   public static fromToken(value: any): PipelineValue | undefined {
-    return reversePipelineValue(value);
+    if (PipelineValue.isPipelineValue(value)) { return value; }
+    if (typeof value === 'string' && Token.isUnresolved(value)) {
+      const fragments = Tokenization.reverseString(value);
+      const token = fragments.length === 1 && fragments.tokens.length === 1 ? fragments.tokens[0] : undefined;
+      return PipelineValue.isPipelineValue(token) ? token : undefined;
+    }
+    if (typeof value === 'number' && Token.isUnresolved(value)) {
+      const token = Tokenization.reverseNumber(value);
+      return PipelineValue.isPipelineValue(token) ? token : undefined;
+    }
+    return undefined;
   }
 
   /** The type of the value, as far as it is known at synth time. */
@@ -74,6 +105,16 @@ export abstract class PipelineValue implements IResolvable {
 
   /** How the value resolves (part of IResolvable): not declared, it depends on where it is used. */
   public readonly typeHint?: ResolutionTypeHint;
+
+  /**
+   * What the value is, for the walker that renders definitions.
+   * @internal
+   */
+  public abstract readonly _expression: PipelineExpression;
+
+  constructor() {
+    Object.defineProperty(this, PIPELINE_VALUE, { value: true });
+  }
 
   /** This value as a string token, for string props. */
   public get asString(): string {
@@ -100,45 +141,6 @@ export abstract class PipelineValue implements IResolvable {
   public toString(): string {
     return Token.asString(this);
   }
-
-  /**
-   * The definition JSON of this value.
-   * @internal
-   */
-  public _render(_renderer: Renderer): any {
-    throw new Error(`${this.describe()} cannot be rendered`);
-  }
-}
-
-/** The pipeline value behind a token (string or number), if it is exactly one. */
-export function reversePipelineValue(value: any): PipelineValue | undefined {
-  if (value instanceof PipelineValue) { return value; }
-  if (typeof value === 'string' && Token.isUnresolved(value)) {
-    const fragments = Tokenization.reverseString(value);
-    if (fragments.length === 1 && fragments.tokens.length === 1 && fragments.tokens[0] instanceof PipelineValue) {
-      return fragments.tokens[0];
-    }
-    return undefined;
-  }
-  if (typeof value === 'number' && Token.isUnresolved(value)) {
-    const token = Tokenization.reverseNumber(value);
-    return token instanceof PipelineValue ? token : undefined;
-  }
-  return undefined;
-}
-
-/**
- * The types a pipeline parameter can have.
- */
-export enum ParameterType {
-  /** A string. */
-  STRING = 'String',
-  /** An integer. */
-  INTEGER = 'Integer',
-  /** A float. */
-  FLOAT = 'Float',
-  /** A boolean. */
-  BOOLEAN = 'Boolean',
 }
 
 /** Options of a string parameter. */
@@ -177,9 +179,6 @@ export interface BooleanParameterOptions {
   readonly defaultValue?: boolean;
 }
 
-/** SageMaker's rule for parameter, step and property file names. */
-export const PIPELINE_ENTITY_NAME = /^[A-Za-z0-9\-_]{1,256}$/;
-
 /**
  * A pipeline parameter (`{"Get": "Parameters.Name"}`), given a value when an execution starts.
  * Declare it with `addParameter` on the pipeline.
@@ -192,70 +191,50 @@ export class PipelineParameter extends PipelineValue {
       check(options.defaultValue === undefined || options.enumValues.includes(options.defaultValue), `parameter ${name}`,
         'defaultValue', options.defaultValue, `It must be one of the enumValues (${options.enumValues.join(', ')})`);
     }
-    return new PipelineParameter(name, ParameterType.STRING, options.defaultValue, options.enumValues);
+    return new PipelineParameter(name, PipelineValueType.STRING, options.defaultValue, options.enumValues);
   }
 
   /** An integer parameter. */
   public static integer(name: string, options: NumberParameterOptions = {}): PipelineParameter {
     check(options.defaultValue === undefined || Token.isUnresolved(options.defaultValue) || Number.isInteger(options.defaultValue),
       `parameter ${name}`, 'defaultValue', options.defaultValue, 'An integer parameter needs an integer default');
-    return new PipelineParameter(name, ParameterType.INTEGER, options.defaultValue);
+    return new PipelineParameter(name, PipelineValueType.INTEGER, options.defaultValue);
   }
 
   /** A float parameter. */
   public static float(name: string, options: NumberParameterOptions = {}): PipelineParameter {
-    return new PipelineParameter(name, ParameterType.FLOAT, options.defaultValue);
+    return new PipelineParameter(name, PipelineValueType.FLOAT, options.defaultValue);
   }
 
   /** A boolean parameter. */
   public static boolean(name: string, options: BooleanParameterOptions = {}): PipelineParameter {
-    return new PipelineParameter(name, ParameterType.BOOLEAN, options.defaultValue);
+    return new PipelineParameter(name, PipelineValueType.BOOLEAN, options.defaultValue);
   }
 
   /** The parameter's name. */
   public readonly name: string;
-  /** The parameter's type. */
-  public readonly parameterType: ParameterType;
+  /** The parameter's type (never `ANY`). */
+  public readonly valueType: PipelineValueType;
   /** The default value, if any. */
   public readonly defaultValue?: any;
   /** The allowed values of a string parameter, if restricted. */
   public readonly enumValues?: string[];
+  /** @internal */
+  public readonly _expression: PipelineExpression;
 
-  private constructor(name: string, type: ParameterType, defaultValue: any, enumValues?: string[]) {
+  private constructor(name: string, type: PipelineValueType, defaultValue: any, enumValues?: string[]) {
     super();
-    this.enumValues = enumValues;
-    check(PIPELINE_ENTITY_NAME.test(name), 'PipelineParameter', 'name', name,
+    check(typeof name === 'string' && PIPELINE_ENTITY_NAME.test(name), 'PipelineParameter', 'name', name,
       'A parameter name must be 1 to 256 letters, digits, dashes or underscores');
     this.name = name;
-    this.parameterType = type;
+    this.valueType = type;
     this.defaultValue = defaultValue;
-  }
-
-  public get valueType(): PipelineValueType {
-    return this.parameterType as unknown as PipelineValueType;
+    this.enumValues = enumValues;
+    this._expression = { kind: 'parameter', name };
   }
 
   public describe(): string {
     return `Parameters.${this.name}`;
-  }
-
-  /** @internal */
-  public _render(renderer: Renderer): any {
-    renderer.useParameter(this);
-    return { Get: `Parameters.${this.name}` };
-  }
-
-  /**
-   * The entry of this parameter in the definition's `Parameters` list.
-   * @internal
-   */
-  public _renderDeclaration(): any {
-    return {
-      Name: this.name,
-      Type: this.parameterType,
-      ...(this.defaultValue !== undefined ? { DefaultValue: this.defaultValue } : {}),
-      ...(this.enumValues !== undefined ? { EnumValues: this.enumValues } : {}),
-    };
   }
 }
 
@@ -279,53 +258,17 @@ export class ExecutionVariable extends PipelineValue {
   /** The variable's name. */
   public readonly name: string;
   public readonly valueType = PipelineValueType.STRING;
+  /** @internal */
+  public readonly _expression: PipelineExpression;
 
   private constructor(name: string) {
     super();
     this.name = name;
+    this._expression = { kind: 'execution', name };
   }
 
   public describe(): string {
     return `Execution.${this.name}`;
-  }
-
-  /** @internal */
-  public _render(_renderer: Renderer): any {
-    return { Get: `Execution.${this.name}` };
-  }
-}
-
-/**
- * A property of a step (`{"Get": "Steps.Name.Path"}`), known when the step has run.
- * Typed accessors on each step create these (`trainingStep.properties.modelArtifacts.s3ModelArtifacts`).
- */
-export class StepProperty extends PipelineValue {
-  /** The step the property belongs to. */
-  public readonly step: Step;
-  /** The path below the step, such as `ModelArtifacts.S3ModelArtifacts`. */
-  public readonly path: string;
-  public readonly valueType: PipelineValueType;
-
-  /**
-   * @param step the step
-   * @param path the property path below the step, as in the DescribeXxx API response
-   * @param valueType the type of the property
-   */
-  constructor(step: Step, path: string, valueType?: PipelineValueType) {
-    super();
-    this.step = step;
-    this.path = path;
-    this.valueType = valueType ?? PipelineValueType.STRING;
-  }
-
-  public describe(): string {
-    return `Steps.${this.step.stepName}.${this.path}`;
-  }
-
-  /** @internal */
-  public _render(renderer: Renderer): any {
-    renderer.useStep(this.step, this.describe());
-    return { Get: this.describe() };
   }
 }
 
@@ -351,13 +294,19 @@ export class PropertyFile {
   /** The path of the file inside the output. */
   public readonly path: string;
 
-  /** @internal */
-  public _owner?: Step;
+  /**
+   * The processing step that declares the file.
+   * @internal
+   */
+  public _owner?: StepReference;
 
   constructor(props: PropertyFileProps) {
-    check(PIPELINE_ENTITY_NAME.test(props.name), 'PropertyFile', 'name', props.name,
+    check(props !== undefined && props !== null, 'PropertyFile', 'props', props, 'It is required: the name, outputName and path of the file');
+    check(typeof props.name === 'string' && PIPELINE_ENTITY_NAME.test(props.name), 'PropertyFile', 'name', props.name,
       'A property file name must be 1 to 256 letters, digits, dashes or underscores');
-    check(props.path.length > 0, `PropertyFile ${props.name}`, 'path', props.path, 'It must not be empty');
+    check(typeof props.outputName === 'string' && props.outputName.length > 0, `PropertyFile ${props.name}`, 'outputName', props.outputName,
+      'It is required: the name of the processing output that holds the file');
+    check(typeof props.path === 'string' && props.path.length > 0, `PropertyFile ${props.name}`, 'path', props.path, 'It must not be empty');
     this.name = props.name;
     this.outputName = props.outputName;
     this.path = props.path;
@@ -373,55 +322,36 @@ export class PropertyFile {
   public get(jsonPath: string, valueType?: PipelineValueType): PipelineValue {
     return PipelineValue.jsonGet(this, jsonPath, valueType);
   }
-
-  /** @internal */
-  public _renderDeclaration(): any {
-    return { PropertyFileName: this.name, OutputName: this.outputName, FilePath: this.path };
-  }
 }
 
 class JoinValue extends PipelineValue {
   public readonly valueType = PipelineValueType.STRING;
-  constructor(private readonly values: any[], private readonly separator: string) {
+  /** @internal */
+  public readonly _expression: PipelineExpression;
+
+  constructor(values: any[], private readonly separator: string) {
     super();
+    check(Array.isArray(values), 'PipelineValue.join', 'values', values, 'It must be a list of values');
+    this._expression = { kind: 'join', separator, values: [...values] };
   }
 
   public describe(): string {
     return `Std:Join(${JSON.stringify(this.separator)})`;
   }
-
-  /** @internal */
-  public _render(renderer: Renderer): any {
-    return { 'Std:Join': { On: this.separator, Values: this.values.map((v) => renderer.value(v)) } };
-  }
 }
 
 class JsonGetValue extends PipelineValue {
+  /** @internal */
+  public readonly _expression: PipelineExpression;
+
   constructor(private readonly file: PropertyFile, private readonly jsonPath: string, public readonly valueType: PipelineValueType) {
     super();
-    check(jsonPath.length > 0, `PropertyFile ${file.name}`, 'jsonPath', jsonPath, 'It must not be empty');
+    check(file instanceof PropertyFile, 'PipelineValue.jsonGet', 'propertyFile', file, 'It must be a PropertyFile');
+    check(typeof jsonPath === 'string' && jsonPath.length > 0, `PropertyFile ${file.name}`, 'jsonPath', jsonPath, 'It must not be empty');
+    this._expression = { kind: 'json-get', file, path: jsonPath };
   }
 
   public describe(): string {
     return `Std:JsonGet(${this.file._owner ? `Steps.${this.file._owner.stepName}.` : ''}PropertyFiles.${this.file.name}, ${this.jsonPath})`;
-  }
-
-  /** @internal */
-  public _render(renderer: Renderer): any {
-    const owner = this.file._owner;
-    if (!owner) {
-      renderer.issue(`Std:JsonGet(${this.file.name})`,
-        `Std:JsonGet reads the property file "${this.file.name}", which no processing step declares; ` +
-        'add it to the `propertyFiles` of the step that writes it');
-      return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.?.PropertyFiles.${this.file.name}` }, Path: this.jsonPath } };
-    }
-    renderer.useStep(owner, this.describe());
-    renderer.usePropertyFile(owner, this.file);
-    return {
-      'Std:JsonGet': {
-        PropertyFile: { Get: `Steps.${owner.stepName}.PropertyFiles.${this.file.name}` },
-        Path: this.jsonPath,
-      },
-    };
   }
 }

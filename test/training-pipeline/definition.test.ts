@@ -5,7 +5,7 @@ import {
   PipelineParameter, PipelineValue, ProcessingStep, PropertyFile, RegisterModelStep, Step, StepType, TrainingStep,
 } from '../../lib/training-pipeline';
 import { ModelApprovalStatus } from '../../lib/core';
-import { Renderer } from '../../lib/training-pipeline/private/render';
+import type { StepRenderContext } from '../../lib/training-pipeline/private/render-context';
 import { loadDefinition, structuralDifferences } from './structural';
 
 /** The SDK unit tests use training steps with empty arguments as stubs. */
@@ -13,7 +13,7 @@ class StubStep extends Step {
   constructor(name: string) {
     super(name, StepType.TRAINING);
   }
-  public _renderArguments(_r: Renderer): any {
+  public _renderArguments(_context: StepRenderContext): any {
     return {};
   }
 }

@@ -8,8 +8,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, JobImage, LambdaStep, ModelStep, OutputParameterType,
-  PipelineDefinition, PipelineParameter, ProcessingStep, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
+  CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, JobImage, LambdaStep, ModelStep,
+  PipelineDefinition, PipelineParameter, PipelineValueType, ProcessingStep, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
   TrainingStep, TransformStep, TuningObjectiveType, TuningStep,
 } from '../../lib/training-pipeline';
 import { bodyOf, statementsOf } from './structural';
@@ -86,7 +86,7 @@ describe('step rendering', () => {
     const call = new LambdaStep('Check', {
       lambdaFunction: fn,
       inputs: { run: run.asString, path: `s3://bucket/${ExecutionVariable.PIPELINE_EXECUTION_ID}/x` },
-      outputs: [{ name: 'ok', type: OutputParameterType.BOOLEAN }, { name: 'note' }],
+      outputs: [{ name: 'ok', type: PipelineValueType.BOOLEAN }, { name: 'note' }],
       cache: { expireAfter: Duration.hours(1) },
     });
     const wait = new CallbackStep('WaitApproval', { queue, inputs: { ok: call.output('ok').asString }, outputs: [{ name: 'by' }] });

@@ -268,7 +268,7 @@ describe('importing a Python SDK definition', () => {
     const json = loadDefinition('abalone-r-rstudio-workshop');
     const pipeline = new TrainingPipeline(stack, 'Pipeline', {
       pipelineName: 'abalone',
-      definition: PipelineDefinition.fromJson(json, { jobRole, bucket, sourceBucketName: 'sagemaker-eu-west-1-123456789012' }),
+      definition: PipelineDefinition.fromJson(json, { jobRole, artifactBucket: bucket, sourceBucketName: 'sagemaker-eu-west-1-123456789012' }),
     });
     expectCompliant(stack);
     const template = Template.fromStack(stack);

@@ -2,11 +2,13 @@ import { Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import type { RenderOptions } from '../definition';
 import type { JobImage } from '../job-image';
-import type { Step } from '../step';
-import { ExecutionVariable, PipelineParameter, PipelineValue, PropertyFile } from '../values';
-
+import type { IModelPackageGroup } from '../../core/model-package-group';
+import type { RenderOptions } from '../definition-options';
+import type { RetryPolicy, Step } from '../step';
+import { ExecutionVariable, PipelineValue } from '../values';
+import type { StepReference } from './expression';
+import type { StepRenderContext } from './render-context';
 
 /** One problem found while rendering. */
 export interface RenderIssue {
@@ -17,72 +19,56 @@ export interface RenderIssue {
 }
 
 /**
- * Walks a definition once: renders pipeline values, and records what each step refers to
- * (steps, parameters, property files), so that the graph checks need no second pass.
+ * The one walker of a definition: renders every step (its arguments, extras and options) and
+ * every pipeline value in them, and records what each step refers to (steps, parameters,
+ * property files), so that the graph checks need no second pass.
+ *
+ * Values and steps are passive: values describe themselves as data (`_expression`), steps return
+ * their arguments with the values left in place; only this walker turns values into JSON.
  */
-export class Renderer {
+export class Renderer implements StepRenderContext {
   public readonly issues: RenderIssue[] = [];
   /** Data dependencies of each step: step -> (referenced step -> how). */
-  public readonly dataDeps = new Map<Step, Map<Step, string>>();
-  /** Parameters used, with the first place that uses each. */
-  public readonly usedParameters = new Map<PipelineParameter, string>();
-  /** Property files read: (owner step, file, where). */
-  public readonly propertyFileUses: Array<{ owner: Step; file: PropertyFile; where: string }> = [];
-  /** Roles passed to jobs. */
-  public readonly roles = new Set<iam.IRole>();
+  public readonly dataDeps = new Map<Step, Map<StepReference, string>>();
+  /** Parameters used: the value, its name and the first place that uses it. */
+  public readonly usedParameters = new Map<PipelineValue, { readonly name: string; readonly where: string }>();
+  /** Property files read: (owner step, file name, the file's owner when read, where). */
+  public readonly propertyFileUses: Array<{ owner: StepReference; file: { readonly name: string; readonly _owner?: StepReference }; where: string }> = [];
   /** Keys used by jobs. */
   public readonly keys = new Set<kms.IKey>();
-  /** Images used by jobs. */
-  public readonly images = new Set<JobImage>();
   /** Statements the pipeline execution role needs for typed steps (Lambda, callback). */
   public readonly executionStatements: iam.PolicyStatement[] = [];
+  /** Model package groups steps register into. */
+  public readonly registerGroups = new Set<IModelPackageGroup>();
+  /** Model package groups steps read baselines from. */
+  public readonly readGroups = new Set<IModelPackageGroup>();
   /** The step being rendered. */
   public current?: Step;
 
   constructor(public readonly scope: IConstruct, public readonly defaults: RenderOptions = {}) {}
 
-  /** Where the current render is, for messages. */
   public where(): string {
     return this.current ? `step ${this.current.stepName}` : 'pipeline';
   }
 
-  public issue(where: string, message: string): void {
+  public issue(message: string): void {
+    this.issueAt(this.where(), message);
+  }
+
+  /** Report a problem at a given place. */
+  public issueAt(where: string, message: string): void {
     this.issues.push({ where, message });
   }
 
-  public useStep(step: Step, how: string): void {
-    if (!this.current) {
-      this.issue('pipeline', `${how} refers to step "${step.stepName}" outside of any step`);
-      return;
-    }
-    let deps = this.dataDeps.get(this.current);
-    if (!deps) {
-      deps = new Map();
-      this.dataDeps.set(this.current, deps);
-    }
-    if (!deps.has(step)) { deps.set(step, how); }
-  }
-
-  public useParameter(p: PipelineParameter): void {
-    if (!this.usedParameters.has(p)) { this.usedParameters.set(p, this.where()); }
-  }
-
-  public usePropertyFile(owner: Step, file: PropertyFile): void {
-    this.propertyFileUses.push({ owner, file, where: this.where() });
-  }
-
-  /** The ARN of a job's role (the default role when none is given). */
   public role(role: iam.IRole | undefined, prop: string): string {
     const r = role ?? this.defaults.defaultRole;
     if (!r) {
-      this.issue(this.where(), `No \`${prop}\` given and no default job role: give the step a role, or add it to a TrainingPipeline, which provides one`);
+      this.issue(`No \`${prop}\` given and no default job role: give the step a role, or add it to a TrainingPipeline, which provides one`);
       return 'arn:aws:iam::000000000000:role/missing';
     }
-    this.roles.add(r);
     return r.roleArn;
   }
 
-  /** The ARN of a job's key (the default key when none is given), or undefined. */
   public keyArn(key: kms.IKey | undefined): string | undefined {
     const k = key ?? this.defaults.encryptionKey;
     if (!k) { return undefined; }
@@ -90,46 +76,74 @@ export class Renderer {
     return k.keyArn;
   }
 
-  /** `VpcConfig` of a job, when the pipeline runs jobs in a VPC. */
   public vpcConfig(): any {
     const n = this.defaults.network;
     return n ? { SecurityGroupIds: n.securityGroupIds, Subnets: n.subnetIds } : undefined;
   }
 
-  /** Whether jobs run in a VPC (and so encrypt traffic between their containers). */
   public get inVpc(): boolean {
     return this.defaults.network !== undefined;
   }
 
-  /** Whether jobs run without network access. */
   public get networkIsolation(): boolean | undefined {
-    return this.defaults.enableNetworkIsolation ? true : undefined;
+    return this.defaults.networkIsolation ? true : undefined;
   }
 
-  /** The URI of a job's image. */
   public image(image: JobImage): string {
-    this.images.add(image);
+    // The pipeline grants image pulls from the rendered URIs (typed and imported definitions alike).
     return image._bind(this.scope).imageUri;
   }
 
-  /**
-   * A default S3 location for an output: `s3://<bucket>/<prefix><execution id>/<step>/<name>`,
-   * unique per execution.
-   */
   public defaultOutput(prop: string, ...parts: string[]): any {
     const bucket = this.defaults.defaultBucket;
     if (!bucket) {
-      this.issue(this.where(), `No \`${prop}\` given and no default bucket: give an S3 URI, or add the step to a TrainingPipeline, which provides a bucket`);
+      this.issue(`No \`${prop}\` given and no default bucket: give an S3 URI, or add the step to a TrainingPipeline, which provides a bucket`);
       return 's3://missing';
     }
     const prefix = (this.defaults.outputPrefix ?? '').replace(/\/+$/, '');
     const head = prefix ? `s3://${bucket.bucketName}/${prefix}` : `s3://${bucket.bucketName}`;
-    return {
-      'Std:Join': {
-        On: '/',
-        Values: [head, ExecutionVariable.PIPELINE_EXECUTION_ID._render(this), this.current?.stepName ?? 'pipeline', ...parts],
-      },
-    };
+    return PipelineValue.join([head, ExecutionVariable.PIPELINE_EXECUTION_ID, this.current?.stepName ?? 'pipeline', ...parts], '/');
+  }
+
+  public addExecutionStatement(statement: iam.PolicyStatement): void {
+    this.executionStatements.push(statement);
+  }
+
+  public useModelPackageGroup(group: IModelPackageGroup, use: 'register' | 'read'): void {
+    (use === 'register' ? this.registerGroups : this.readGroups).add(group);
+  }
+
+  /**
+   * The whole step: `Name`, `Type`, `Arguments` (with the argument overrides), the step's extras,
+   * `DependsOn`, display name, description, cache config and retry policies, all values rendered.
+   */
+  public step(step: Step): any {
+    const args = this.value(step._renderArguments(this));
+    for (const o of step._argumentOverrides) {
+      setPath(args, o.path, this.value(o.value));
+    }
+    const options = step._options;
+    const out: any = { Name: step.stepName, Type: step.stepType, Arguments: args };
+    Object.assign(out, this.value(step._renderExtras(this)));
+    const deps = step._explicitDependencies;
+    if (deps.length > 0) {
+      out.DependsOn = deps.map((d) => {
+        this.useStep(d, `DependsOn ${d.stepName}`);
+        return d.stepName;
+      });
+    }
+    if (options.displayName !== undefined) { out.DisplayName = options.displayName; }
+    if (options.description !== undefined) { out.Description = options.description; }
+    if (options.cache) {
+      out.CacheConfig = {
+        Enabled: true,
+        ...(options.cache.expireAfter ? { ExpireAfter: options.cache.expireAfter.toIsoString() } : {}),
+      };
+    }
+    if (options.retryPolicies && options.retryPolicies.length > 0) {
+      out.RetryPolicies = options.retryPolicies.map(renderRetryPolicy);
+    }
+    return out;
   }
 
   /**
@@ -139,12 +153,12 @@ export class Renderer {
    */
   public value(x: any): any {
     if (x === undefined || x === null) { return x; }
-    if (x instanceof PipelineValue) { return x._render(this); }
+    if (PipelineValue.isPipelineValue(x)) { return this.expression(x); }
     if (typeof x === 'string') { return Token.isUnresolved(x) ? this.tokenString(x) : x; }
     if (typeof x === 'number') {
       if (!Token.isUnresolved(x)) { return x; }
       const t = Tokenization.reverseNumber(x);
-      return t instanceof PipelineValue ? t._render(this) : x;
+      return PipelineValue.isPipelineValue(t) ? this.expression(t) : x;
     }
     if (Array.isArray(x)) { return x.map((e) => this.value(e)); }
     if (typeof x === 'object') {
@@ -159,10 +173,52 @@ export class Renderer {
     return x;
   }
 
+  /** The definition JSON of one pipeline value, recording what it refers to. */
+  private expression(v: PipelineValue): any {
+    const e = v._expression;
+    switch (e.kind) {
+      case 'parameter':
+        if (!this.usedParameters.has(v)) { this.usedParameters.set(v, { name: e.name, where: this.where() }); }
+        return { Get: `Parameters.${e.name}` };
+      case 'execution':
+        return { Get: `Execution.${e.name}` };
+      case 'step-property':
+        this.useStep(e.step, v.describe());
+        return { Get: `Steps.${e.step.stepName}.${e.path}` };
+      case 'join':
+        return { 'Std:Join': { On: e.separator, Values: e.values.map((x) => this.value(x)) } };
+      case 'json-get': {
+        const owner = e.file._owner;
+        if (!owner) {
+          this.issueAt(`Std:JsonGet(${e.file.name})`,
+            `Std:JsonGet reads the property file "${e.file.name}", which no processing step declares; ` +
+            'add it to the `propertyFiles` of the step that writes it');
+          return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.?.PropertyFiles.${e.file.name}` }, Path: e.path } };
+        }
+        this.useStep(owner, v.describe());
+        this.propertyFileUses.push({ owner, file: e.file, where: this.where() });
+        return { 'Std:JsonGet': { PropertyFile: { Get: `Steps.${owner.stepName}.PropertyFiles.${e.file.name}` }, Path: e.path } };
+      }
+    }
+  }
+
+  private useStep(step: StepReference, how: string): void {
+    if (!this.current) {
+      this.issueAt('pipeline', `${how} refers to step "${step.stepName}" outside of any step`);
+      return;
+    }
+    let deps = this.dataDeps.get(this.current);
+    if (!deps) {
+      deps = new Map();
+      this.dataDeps.set(this.current, deps);
+    }
+    if (!deps.has(step)) { deps.set(step, how); }
+  }
+
   private tokenString(s: string): any {
     const fragments = Tokenization.reverseString(s);
-    if (!fragments.tokens.some((t) => t instanceof PipelineValue)) { return s; }
-    if (fragments.length === 1) { return (fragments.tokens[0] as PipelineValue)._render(this); }
+    if (!fragments.tokens.some((t) => PipelineValue.isPipelineValue(t))) { return s; }
+    if (fragments.length === 1) { return this.expression(fragments.tokens[0] as PipelineValue); }
     // Mixed text and pipeline values: Std:Join on "", literal and CloudFormation parts kept as strings.
     const values: any[] = [];
     let text = '';
@@ -172,20 +228,39 @@ export class Renderer {
       text = '';
       hasText = false;
     };
-    for (const f of (fragments as any).fragments as Array<{ type: string; lit?: string; token?: any }>) {
-      if (f.type === 'token' && f.token instanceof PipelineValue) {
+    for (const f of (fragments as any).fragments as Array<{ type: string; lit?: string; token?: any; value?: any }>) {
+      if (f.type === 'token' && PipelineValue.isPipelineValue(f.token)) {
         flush();
-        values.push(f.token._render(this));
+        values.push(this.expression(f.token));
       } else if (f.type === 'literal') {
         text += f.lit;
         hasText = true;
       } else {
         // A CloudFormation token (or intrinsic) inside the text: kept as a string token.
-        text += Token.asString(f.type === 'intrinsic' ? (f as any).value : f.token);
+        text += Token.asString(f.type === 'intrinsic' ? f.value : f.token);
         hasText = true;
       }
     }
     flush();
     return { 'Std:Join': { On: '', Values: values } };
   }
+}
+
+function renderRetryPolicy(p: RetryPolicy): any {
+  return {
+    BackoffRate: p.backoffRate ?? 2.0,
+    IntervalSeconds: p.interval ? p.interval.toSeconds() : 1,
+    ...(p.expireAfter ? { ExpireAfterMin: p.expireAfter.toMinutes() } : { MaxAttempts: p.maxAttempts ?? 3 }),
+    ExceptionType: p.exceptionTypes,
+  };
+}
+
+function setPath(target: any, path: string[], value: any): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') { node[key] = {}; }
+    node = node[key];
+  }
+  const last = path[path.length - 1];
+  if (value === undefined) { delete node[last]; } else { node[last] = value; }
 }
