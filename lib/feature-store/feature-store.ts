@@ -4,39 +4,32 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { FeatureGroup, FeatureGroupProps } from './feature-group';
-import { STORE_COVERAGE } from './private/managed';
+import { FeatureGroup } from './feature-group';
+import { FeatureGroupProps } from './feature-group-props';
+import { IFeatureStore } from './interfaces';
 import { attachToRole, offlineStoreStatements } from './private/offline-role';
+import { adoptCreated } from './private/own-resources';
 import { checkPrefix, glueName, GLUE_NAME_PATTERN, retained } from './private/rules';
 import { SchemaLockOptions } from './schema-lock';
-import { ArtifactBucket } from '../core/artifact-bucket';
+import { FoundationOptions } from '../core/foundation';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { ProjectKey } from '../core/project-key';
 import { check, childPath } from '../private/errors';
+import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
 
 /**
  * Props of a {@link FeatureStore}.
+ *
+ * Storage (`foundation`, `encryptionKey`, `artifactBucket`): the key encrypts every group's
+ * online and offline store (unless a group names its own), and the offline stores lie in the
+ * bucket. Precedence: an explicit prop, then the `foundation`, then a new `ProjectKey` and
+ * `ArtifactBucket` of the store's own.
  */
-export interface FeatureStoreProps {
-  /**
-   * The key that encrypts every group's online and offline store (unless a group names its own).
-   *
-   * @default - a new `ProjectKey`
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * The bucket of the offline stores, for example the project's artifact bucket.
-   *
-   * @default - a new `ArtifactBucket` encrypted with `encryptionKey`
-   */
-  readonly offlineStoreBucket?: s3.IBucket;
-
+export interface FeatureStoreProps extends FoundationOptions {
   /**
    * The key prefix of the offline stores in the bucket; each group writes below
-   * `<prefix>/<group id, lowercase>`.
+   * `<prefix>/<group id, lowercase>`. A plain S3 key prefix (no `*` or `?`).
    *
-   * @default "feature-store"
+   * @default - the `featureStore` prefix of the foundation's StorageLayout ("feature-store")
    */
   readonly offlineStorePrefix?: string;
 
@@ -64,8 +57,8 @@ export interface FeatureStoreProps {
   readonly schemaLock?: SchemaLockOptions;
 
   /**
-   * What happens to the groups, the key and the bucket this construct creates when they leave
-   * the stack. A group may set its own.
+   * What happens to the groups, the key, the bucket and the Glue database this construct creates
+   * when they leave the stack. A group may set its own.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -75,13 +68,17 @@ export interface FeatureStoreProps {
 /**
  * The feature store of a project: feature groups that share a key, an offline store bucket
  * prefix, a Glue database and the role SageMaker uses to write the offline stores.
+ *
+ * The store grants its role, once for all its groups, write access to its whole prefix, its
+ * database's tables and its keys; each group added with `addFeatureGroup` is linked to the store
+ * (its `featureStore`) and adds statements only for what it keeps outside them.
  */
-export class FeatureStore extends Construct {
+export class FeatureStore extends Construct implements IFeatureStore {
   /** The key of the stores. */
   public readonly encryptionKey: kms.IKey;
 
   /** The bucket of the offline stores. */
-  public readonly offlineStoreBucket: s3.IBucket;
+  public readonly artifactBucket: s3.IBucket;
 
   /** The key prefix of the offline stores, without a trailing slash. */
   public readonly offlineStorePrefix: string;
@@ -105,15 +102,14 @@ export class FeatureStore extends Construct {
     super(scope, id);
     this.props = props;
     const stack = Stack.of(this);
-    this.encryptionKey = props.encryptionKey ?? new ProjectKey(this, 'Key', {
+    this.encryptionKey = resolveKey(this, 'Key', props);
+    adoptCreated(this, 'Key', {
       description: `cdk-sagemaker-mlops feature store ${this.node.path}: online and offline stores`,
       removalPolicy: props.removalPolicy,
     });
-    this.offlineStoreBucket = props.offlineStoreBucket ?? new ArtifactBucket(this, 'OfflineStore', {
-      encryptionKey: this.encryptionKey,
-      removalPolicy: props.removalPolicy,
-    }).bucket;
-    this.offlineStorePrefix = (props.offlineStorePrefix ?? 'feature-store').replace(/\/+$/, '');
+    this.artifactBucket = resolveBucket(this, 'OfflineStore', this.encryptionKey, props);
+    adoptCreated(this, 'OfflineStore', { removalPolicy: props.removalPolicy });
+    this.offlineStorePrefix = (props.offlineStorePrefix ?? resolveLayout(props).featureStore).replace(/\/+$/, '');
     this.glueDatabaseName = props.glueDatabaseName ?? retained(new glue.CfnDatabase(this, 'GlueDatabase', {
       catalogId: stack.account,
       databaseInput: {
@@ -126,23 +122,21 @@ export class FeatureStore extends Construct {
       description: `SageMaker Feature Store writes the offline stores of ${this.node.path}`,
     });
 
-    const keys = [this.encryptionKey, ...(this.offlineStoreBucket.encryptionKey ? [this.offlineStoreBucket.encryptionKey] : [])];
+    // What every group within the store relies on (see IFeatureStore).
+    const keys = [this.encryptionKey, ...(this.artifactBucket.encryptionKey ? [this.artifactBucket.encryptionKey] : [])];
     const glueArns = [
       stack.formatArn({ service: 'glue', resource: 'catalog' }),
       stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.glueDatabaseName }),
       stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.glueDatabaseName}/*` }),
     ];
     attachToRole(this.offlineStoreRole,
-      offlineStoreStatements({ bucket: this.offlineStoreBucket, prefix: this.offlineStorePrefix, glueArns, keys }),
+      offlineStoreStatements({
+        bucket: this.artifactBucket, prefix: this.offlineStorePrefix, glueArns, keys,
+        sids: props.offlineStoreRole === undefined,
+      }),
       `SageMaker Feature Store writes objects under keys it generates (account, region, group name, time) below the store's ` +
       `offline prefix "${this.offlineStorePrefix}/", and creates one table per feature group, named after the group, in the ` +
       'store\'s own Glue database; the wildcards are limited to that prefix and that database.');
-    STORE_COVERAGE.set(this.offlineStoreRole, {
-      bucket: this.offlineStoreBucket,
-      prefix: this.offlineStorePrefix,
-      databaseName: this.glueDatabaseName,
-      keys,
-    });
   }
 
   /** The feature groups added so far. */
@@ -151,37 +145,23 @@ export class FeatureStore extends Construct {
   }
 
   /**
-   * Add a feature group that uses the store's key, bucket prefix, Glue database, role, schema
-   * lock settings and removal policy, unless its props say otherwise.
+   * Add a feature group to the store: it is created in the store, linked to it (`featureStore`),
+   * and uses the store's key, bucket, prefix, Glue database, role, schema lock settings and
+   * removal policy, unless its props say otherwise.
    *
    * @param id construct id of the group (part of its derived name, its prefix and its lock key: keep it stable)
    * @param props the group
    */
   public addFeatureGroup(id: string, props: FeatureGroupProps): FeatureGroup {
-    const offlineOn = props.offlineStore?.enabled ?? true;
+    check(props?.featureStore === undefined || props.featureStore === this, childPath(this, id), 'featureStore', 'another store',
+      '`addFeatureGroup` links the group to this store; leave `featureStore` out');
     const group = new FeatureGroup(this, id, {
       ...props,
-      encryptionKey: props.encryptionKey ?? this.encryptionKey,
-      offlineStore: offlineOn ? {
-        bucket: this.offlineStoreBucket,
-        prefix: `${this.offlineStorePrefix}/${id.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'group'}`,
-        role: this.offlineStoreRole,
-        glueDatabaseName: this.glueDatabaseName,
-        ...definedOnly(props.offlineStore),
-      } : props.offlineStore,
-      schemaLock: props.schemaLock ?? this.props.schemaLock,
-      removalPolicy: props.removalPolicy ?? this.props.removalPolicy,
+      featureStore: this,
+      schemaLock: props?.schemaLock ?? this.props.schemaLock,
+      removalPolicy: props?.removalPolicy ?? this.props.removalPolicy,
     });
     this.groups.push(group);
     return group;
   }
-}
-
-/** The keys of `o` whose value is not undefined (so a spread never erases a default). */
-function definedOnly<T extends object>(o: T | undefined): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o ?? {})) {
-    if (v !== undefined) { (out as any)[k] = v; }
-  }
-  return out;
 }

@@ -112,9 +112,11 @@ describe('FeatureGroup refuses bad input with a clear error', () => {
       const stack = new Stack(new App(), 'S');
       new FeatureGroup(stack, 'G', {
         features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
-        offlineStore: { enabled: false, bucket: s3.Bucket.fromBucketName(stack, 'B', 'data-bucket') },
+        offlineStore: { enabled: false }, artifactBucket: s3.Bucket.fromBucketName(stack, 'B', 'data-bucket'),
       });
-    }).toThrow(/Invalid prop `offlineStore.bucket`.*It configures the offline store, which is turned off/);
+    }).toThrow(/\[S\/G\] Invalid prop `artifactBucket`: received "a bucket"\. The bucket holds the offline store, which is turned off/);
+    expect(make({ offlineStore: { enabled: false, prefix: 'x' } }))
+      .toThrow(/Invalid prop `offlineStore.prefix`.*It configures the offline store, which is turned off/);
   });
 
   test('a bad offline prefix or Glue name', () => {
@@ -127,7 +129,7 @@ describe('FeatureGroup refuses bad input with a clear error', () => {
   test('a grant the group cannot honour', () => {
     const group = make({ onlineStore: { enabled: false } })();
     const role = new iam.Role(group, 'R', { assumedBy: new iam.AccountRootPrincipal() });
-    expect(() => group.grantRead(role)).toThrow(/grantRead reads the online store, which this group does not have; use grantOfflineQuery/);
+    expect(() => group.grantRead(role)).toThrow(/\[S\/G\] Invalid prop `onlineStore.enabled`: received false\. grantRead reads the online store, which this group does not have; use grantReadOfflineStore or grantOfflineQuery/);
     const onlineOnly = make({ offlineStore: { enabled: false } })();
     expect(() => onlineOnly.grantOfflineQuery(role)).toThrow(/grantOfflineQuery reads the offline store, which this group does not have/);
   });

@@ -187,7 +187,8 @@ describe('FeatureGroup options', () => {
     const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/fs-offline', { mutable: false });
     new FeatureGroup(stack, 'A', baseProps({
       featureGroupName: 'Customer-Features',
-      offlineStore: { bucket, prefix: 'features/customers/', role, glueDatabaseName: 'analytics', glueTableName: 'customers_v1' },
+      artifactBucket: bucket,
+      offlineStore: { prefix: 'features/customers/', role, glueDatabaseName: 'analytics', glueTableName: 'customers_v1' },
       removalPolicy: RemovalPolicy.DESTROY,
     }));
     const t = Template.fromStack(stack);

@@ -19,7 +19,7 @@ describe('FeatureStore with two groups and grants', () => {
     stack = new Stack(app, 'Shop');
     const key = new ProjectKey(stack, 'ProjectKey');
     const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key });
-    store = new FeatureStore(stack, 'Features', { encryptionKey: key, offlineStoreBucket: artifacts.bucket, schemaLock: { file: lockFile, mode: SchemaLockMode.UPDATE } });
+    store = new FeatureStore(stack, 'Features', { encryptionKey: key, artifactBucket: artifacts.bucket, schemaLock: { file: lockFile, mode: SchemaLockMode.UPDATE } });
     orders = store.addFeatureGroup('Orders', {
       features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time',
       onlineStore: { ttl: Duration.days(90) },

@@ -12,6 +12,11 @@ export interface OfflineAccess {
   /** Glue catalog, database and table (or tables) ARNs. */
   readonly glueArns: string[];
   readonly keys: kms.IKey[];
+  /**
+   * Whether the statements carry Sids. Only for a role the caller owns: Sids must be unique in a
+   * policy, and several groups may add statements to one shared role.
+   */
+  readonly sids: boolean;
 }
 
 /**
@@ -20,19 +25,20 @@ export interface OfflineAccess {
  * the Glue table).
  */
 export function offlineStoreStatements(access: OfflineAccess): iam.PolicyStatement[] {
+  const sid = (name: string): string | undefined => access.sids ? name : undefined;
   const statements = [
     new iam.PolicyStatement({
-      sid: 'WriteOfflineStore',
+      sid: sid('WriteOfflineStore'),
       actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetObject'],
       resources: [access.bucket.arnForObjects(`${access.prefix}/*`)],
     }),
-    new iam.PolicyStatement({ sid: 'CheckBucketOwnership', actions: ['s3:GetBucketAcl'], resources: [access.bucket.bucketArn] }),
-    new iam.PolicyStatement({ sid: 'KeepGlueTableCurrent', actions: ['glue:GetTable', 'glue:UpdateTable'], resources: access.glueArns }),
+    new iam.PolicyStatement({ sid: sid('CheckBucketOwnership'), actions: ['s3:GetBucketAcl'], resources: [access.bucket.bucketArn] }),
+    new iam.PolicyStatement({ sid: sid('KeepGlueTableCurrent'), actions: ['glue:GetTable', 'glue:UpdateTable'], resources: access.glueArns }),
   ];
   const keys = [...new Set(access.keys)];
   if (keys.length > 0) {
     statements.push(new iam.PolicyStatement({
-      sid: 'EncryptOfflineStore',
+      sid: sid('EncryptOfflineStore'),
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: keys.map((k) => k.keyArn),
     }));

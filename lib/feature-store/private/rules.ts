@@ -16,21 +16,28 @@ export const MAX_FEATURES = 2500;
 /** Glue database names: lowercase letters, digits and underscores, at most 255 characters. */
 export const GLUE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 
-/** Check a feature name (must be a literal: the schema is compared at synth). */
-export function checkFeatureName(where: Where, prop: string, name: string): void {
-  check(typeof name === 'string' && !Token.isUnresolved(name), where, prop, name,
-    'Feature names must be literal strings: the schema is checked and locked at synth time');
-  check(name.length >= 1 && name.length <= 64 && FEATURE_NAME_PATTERN.test(name), where, prop, name,
-    'A feature name has 1 to 64 characters: letters, digits, and hyphens or underscores between them ' +
-    '(it must start and end with a letter or digit)');
-  check(!RESERVED_FEATURE_NAMES.includes(name.toLowerCase()), where, prop, name,
-    `It is reserved by SageMaker Feature Store for the offline store's own columns (${RESERVED_FEATURE_NAMES.join(', ')})`);
+/**
+ * What is wrong with a feature name, as a rule sentence (undefined when it is valid). The name
+ * must be a literal: the schema is compared at synth.
+ */
+export function featureNameIssue(name: unknown): string | undefined {
+  if (typeof name !== 'string' || Token.isUnresolved(name)) {
+    return 'Feature names must be literal strings: the schema is checked and locked at synth time';
+  }
+  if (name.length < 1 || name.length > 64 || !FEATURE_NAME_PATTERN.test(name)) {
+    return 'A feature name has 1 to 64 characters: letters, digits, and hyphens or underscores between them ' +
+      '(it must start and end with a letter or digit)';
+  }
+  if (RESERVED_FEATURE_NAMES.includes(name.toLowerCase())) {
+    return `It is reserved by SageMaker Feature Store for the offline store's own columns (${RESERVED_FEATURE_NAMES.join(', ')})`;
+  }
+  return undefined;
 }
 
 /** Check a user-given feature group name. */
 export function checkGroupName(where: Where, prop: string, name: string): void {
   if (Token.isUnresolved(name)) { return; }
-  check(name.length >= 1 && name.length <= 64 && GROUP_NAME_PATTERN.test(name), where, prop, name,
+  check(typeof name === 'string' && name.length >= 1 && name.length <= 64 && GROUP_NAME_PATTERN.test(name), where, prop, name,
     'A feature group name has 1 to 64 characters: letters, digits and hyphens, starting and ending with a letter or digit');
 }
 
@@ -48,14 +55,26 @@ export function ttlDuration(where: Where, prop: string, ttl: Duration): { Unit: 
   return { Unit: 'Seconds', Value: seconds };
 }
 
-/** Check an S3 key prefix for the offline store. */
+/**
+ * Check an S3 key prefix for the offline store (or Athena results). Roles and grants are scoped to
+ * `<prefix>/*`, so IAM wildcards in the prefix itself would widen them to other keys: `*` and `?`
+ * are refused, as is anything outside the characters safe in S3 keys and Athena locations.
+ */
 export function checkPrefix(where: Where, prop: string, prefix: string): void {
   if (Token.isUnresolved(prefix)) { return; }
-  check(prefix.length >= 1 && prefix.length <= 512, where, prop, prefix, 'It must have 1 to 512 characters');
+  check(typeof prefix === 'string' && prefix.length >= 1 && prefix.length <= 512, where, prop, prefix, 'It must have 1 to 512 characters');
+  check(!/[*?]/.test(prefix), where, prop, prefix,
+    'It must not contain the IAM wildcards `*` or `?`: the offline store role and the read grants are scoped to this prefix, ' +
+    'and a wildcard in it would extend them to objects outside it');
   check(!prefix.startsWith('/') && !prefix.includes('//'), where, prop, prefix,
     'It must not start with a slash or contain an empty path segment (`//`)');
-  check(/^[a-zA-Z0-9!_.*'()\-/=]+$/.test(prefix), where, prop, prefix,
-    'It may contain only letters, digits and the characters ! _ . * \' ( ) - / = (characters safe in S3 keys and Athena locations)');
+  check(/^[a-zA-Z0-9!_.'()\-/=]+$/.test(prefix), where, prop, prefix,
+    'It may contain only letters, digits and the characters ! _ . \' ( ) - / = (characters safe in S3 keys and Athena locations)');
+}
+
+/** The offline store prefix segment of a group: its construct id in lowercase, safe in S3 keys. */
+export function prefixSegment(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'group';
 }
 
 /** Make a Glue-friendly name: lowercase, underscores, no leading digit issues. */
