@@ -77,7 +77,9 @@ export interface FoundationOptions {
    * The bucket of the objects this construct writes and reads (under the prefixes of the
    * foundation's {@link StorageLayout}).
    *
-   * @default - the foundation's bucket, else a new {@link ArtifactBucket} when one is needed
+   * @default - the foundation's bucket; without one, a construct that writes objects creates an
+   * {@link ArtifactBucket} when it needs one, and a construct that only reads them (the approval
+   * handler of ModelRegistryApproval) asks for a bucket
    */
   readonly artifactBucket?: s3.IBucket;
 }
