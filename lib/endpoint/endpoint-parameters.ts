@@ -41,6 +41,15 @@ export interface EndpointStageParametersProps {
    * @default 20
    */
   readonly defaultSamplingPercentage?: number;
+
+  /**
+   * A prefix of the parameters' names (`<prefix>DeploymentId`, `<prefix>InstanceType`...), for
+   * a second set of stage parameters in the same stack: CloudFormation parameter names are
+   * unique per template.
+   *
+   * @default - no prefix: the names are `DeploymentId`, `ModelPackageArn`, `StageName`...
+   */
+  readonly parameterPrefix?: string;
 }
 
 const S3_URI_PATTERN = '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$';
@@ -70,8 +79,9 @@ export interface EndpointStageValues {
 /**
  * CloudFormation parameters that make an {@link EndpointWithMonitor} stack a template that one
  * deploy pipeline deploys to every stage (staging, prod): the model package version and the
- * stage's settings. Pass its properties to the endpoint's props; a parameter is added to the
- * template when its property is first read, so the template holds only the parameters in use.
+ * stage's settings. Pass it as the endpoint's `stageParameters`, and its properties to the
+ * endpoint's other props; a parameter is added to the template when its property is first read,
+ * so the template holds only the parameters in use.
  *
  * The `DeploymentId` parameter (for example the model package version) is always there: it is
  * appended to the configuration-hashed names of the model, the endpoint config and the monitoring
@@ -85,6 +95,7 @@ export class EndpointStageParameters extends Construct {
   private readonly allowed: InstanceType[];
   private readonly defaultType: InstanceType;
   private readonly props: EndpointStageParametersProps;
+  private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: EndpointStageParametersProps = {}) {
     super(scope, id);
@@ -102,8 +113,9 @@ export class EndpointStageParameters extends Construct {
     checkIntegerRange(this, 'defaultInstanceCount', props.defaultInstanceCount, 1, 100);
     checkIntegerRange(this, 'defaultMaxCapacity', props.defaultMaxCapacity, 1, 100);
     checkIntegerRange(this, 'defaultSamplingPercentage', props.defaultSamplingPercentage, 0, 100);
-    check(Stack.of(this).node.findAll().filter((c) => c instanceof EndpointStageParameters).length === 1, this, 'id', id,
-      'A stack can hold only one EndpointStageParameters');
+    this.prefix = props.parameterPrefix ?? '';
+    check(!Token.isUnresolved(this.prefix) && /^[A-Za-z0-9]*$/.test(this.prefix) && this.prefix.length <= 64, this, 'parameterPrefix',
+      props.parameterPrefix, 'It must be up to 64 letters and digits (CloudFormation parameter names are alphanumeric)');
 
     this.deploymentId = this.param('DeploymentId', {
       type: 'String',
@@ -191,10 +203,18 @@ export class EndpointStageParameters extends Construct {
     }).valueAsString;
   }
 
-  /** The parameter `name`, created at the stack root on first use (its logical id is the readable name a pipeline overrides). */
+  /**
+   * The parameter `name`, created at the stack root on first use (its logical id is the readable
+   * name a pipeline overrides), with the prefix of this set.
+   */
   private param(name: string, props: CfnParameterProps): CfnParameter {
     if (!this.params[name]) {
-      this.params[name] = new CfnParameter(Stack.of(this), name, props);
+      const stack = Stack.of(this);
+      const id = `${this.prefix}${name}`;
+      check(stack.node.tryFindChild(id) === undefined, this, 'parameterPrefix', this.props.parameterPrefix,
+        `The stack already has a parameter or construct named ${id} (another EndpointStageParameters?): ` +
+        'give each set of stage parameters in a stack its own `parameterPrefix`');
+      this.params[name] = new CfnParameter(stack, id, props);
     }
     return this.params[name];
   }
@@ -235,15 +255,15 @@ export class EndpointStageParameters extends Construct {
       // CloudFormation rejects overrides of parameters the template does not have.
       if (!this.params[name]) {
         if (name === 'ModelPackageArn' || name === 'StageName') { continue; }
-        throw propError(this, name, value, 'The template has no such parameter: the endpoint does not use it');
+        throw propError(this, `${this.prefix}${name}`, value, 'The template has no such parameter: the endpoint does not use it');
       }
-      out[name] = value;
+      out[`${this.prefix}${name}`] = value;
     }
     return out;
   }
 
   /** The names of the template's parameters. */
   public get parameterNames(): string[] {
-    return Object.keys(this.params);
+    return Object.keys(this.params).map((name) => `${this.prefix}${name}`);
   }
 }

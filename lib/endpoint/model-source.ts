@@ -1,13 +1,14 @@
-import { Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { ModelData } from './model-data';
+import { checkModelPackageVersion, readPrefix } from './private/model-package';
 import { ContainerImage } from '../core/container-image';
-import { grantPull, grantReadObjects, grantStatement } from '../private/grants';
-import { parseS3Uri } from '../private/s3-uri';
+import type { IModelPackageGroup } from '../core/model-package-group';
+import { StorageLayout } from '../core/storage-layout';
 import { check } from '../private/errors';
+import { grantPull, grantReadObjects } from '../private/grants';
 
 /** What a model source contributes to the model's container definition. */
 export interface ModelSourceConfig {
@@ -21,98 +22,21 @@ export interface ModelSourceConfig {
   readonly environment?: { [key: string]: string };
 }
 
-/** Where a model artifact lives. */
-export interface ModelDataConfig {
-  /** The S3 URI of the artifact. */
-  readonly uri: string;
-}
-
-/**
- * A model artifact (`model.tar.gz`) in S3. Binding it grants the execution role read access to
- * exactly that object (and decryption with the bucket key, when the bucket has one).
- */
-export abstract class ModelData {
+/** What the endpoint that serves a model source gives it when binding. */
+export interface ModelSourceBindOptions {
   /**
-   * An object in a bucket.
+   * The endpoint's artifact bucket (its explicit `artifactBucket`, or its foundation's).
    *
-   * @param bucket the bucket (its key, when it has one, is granted for decryption)
-   * @param key the object key of the artifact
+   * @default - none
    */
-  public static fromBucket(bucket: s3.IBucket, key: string): ModelData {
-    return new BucketModelData(bucket, key);
-  }
+  readonly artifactBucket?: s3.IBucket;
 
   /**
-   * An `s3://bucket/key` URI. Read access is granted on that object; grant decryption yourself
-   * when the object is encrypted with a customer managed key (or use `fromBucket`).
+   * The endpoint's storage layout.
    *
-   * @param uri the S3 URI of the artifact
+   * @default StorageLayout.DEFAULT
    */
-  public static fromS3Uri(uri: string): ModelData {
-    return new UriModelData(uri);
-  }
-
-  /**
-   * A local `model.tar.gz` uploaded as a CDK asset (SageMaker reads only gzipped tar archives,
-   * so a directory, which CDK would zip, is refused).
-   *
-   * @param path the local path of the `.tar.gz` file
-   */
-  public static fromAsset(path: string): ModelData {
-    return new AssetModelData(path);
-  }
-
-  /**
-   * Make the artifact available to `grantee` and return its URI.
-   *
-   * @param scope the construct that uses the artifact
-   * @param grantee the execution role of the model
-   */
-  public abstract bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig;
-}
-
-class BucketModelData extends ModelData {
-  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
-    super();
-  }
-  public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
-    if (!Token.isUnresolved(this.key)) {
-      check(this.key.length > 0 && !this.key.startsWith('/'), scope, 'modelData.key', this.key,
-        'It must be the object key of the model artifact, without a leading slash');
-    }
-    grantReadObjects(grantee, this.bucket, this.key, 'The model artifact object.');
-    return { uri: this.bucket.s3UrlForObject(this.key) };
-  }
-}
-
-class UriModelData extends ModelData {
-  constructor(private readonly uri: string) {
-    super();
-  }
-  public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
-    const parsed = parseS3Uri(scope, 'modelData', this.uri);
-    grantStatement(grantee, new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [Stack.of(scope).formatArn({ service: 's3', region: '', account: '', resource: parsed.bucket, resourceName: parsed.key })],
-    }), 'The model artifact object.');
-    return { uri: this.uri };
-  }
-}
-
-class AssetModelData extends ModelData {
-  private asset?: s3assets.Asset;
-  constructor(private readonly path: string) {
-    super();
-  }
-  public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
-    check(/\.tar\.gz$/.test(this.path), scope, 'modelData', this.path,
-      'It must be a gzipped tar archive (`model.tar.gz`): SageMaker reads nothing else, and CDK would zip a directory');
-    if (!this.asset) {
-      this.asset = new s3assets.Asset(scope, 'ModelData', { path: this.path });
-    }
-    grantReadObjects(grantee, this.asset.bucket, this.asset.s3ObjectKey, 'The model artifact asset object.');
-    return { uri: this.asset.s3ObjectUrl };
-  }
+  readonly storageLayout?: StorageLayout;
 }
 
 /** Options of a model built from an image. */
@@ -132,18 +56,32 @@ export interface ImageModelOptions {
   readonly environment?: { [key: string]: string };
 }
 
-/** Options of a model built from a model package version (the promote path). */
+/**
+ * Options of a model built from a model package version (the promote path). The execution role
+ * may read the version's artifacts under one key prefix of one bucket: the group's prefix of the
+ * storage layout (`<models>/<group name>`) or `modelDataKeyPrefix`, never the whole bucket.
+ */
 export interface ModelPackageModelOptions {
   /**
-   * The bucket that holds the model package's artifacts; the execution role may read objects
-   * under `modelDataKeyPrefix` (and decrypt with the bucket key).
+   * The model package group the version belongs to. Its artifacts are read under the storage
+   * layout's `modelPrefix(group name)`; a literal ARN must be a version of this group.
+   *
+   * @default - none: `modelDataKeyPrefix` is required
    */
-  readonly modelDataBucket: s3.IBucket;
+  readonly modelPackageGroup?: IModelPackageGroup;
 
   /**
-   * The key prefix of the artifacts in `modelDataBucket`.
+   * The bucket that holds the model package's artifacts; the execution role may read objects
+   * under the artifact prefix (and decrypt with the bucket key).
    *
-   * @default - the whole bucket
+   * @default - the endpoint's artifact bucket (its `artifactBucket`, or its foundation's)
+   */
+  readonly artifactBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the artifacts in the bucket.
+   *
+   * @default - the storage layout's `modelPrefix(group name)` ("models/<group name>") of `modelPackageGroup`
    */
   readonly modelDataKeyPrefix?: string;
 
@@ -172,10 +110,10 @@ export abstract class ModelSource {
    * A CloudFormation parameter is accepted, so one template serves every stage.
    *
    * @param modelPackageArn `arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>`
-   * @param options where the artifacts and images live
+   * @param options the group, and where the artifacts and images live
    */
-  public static fromModelPackageArn(modelPackageArn: string, options: ModelPackageModelOptions): ModelSource {
-    return new ModelPackageSource(modelPackageArn, options);
+  public static fromModelPackageArn(modelPackageArn: string, options: ModelPackageModelOptions = {}): ModelSource {
+    return new ModelPackageSource(modelPackageArn, options ?? {});
   }
 
   /**
@@ -193,26 +131,29 @@ export abstract class ModelSource {
    *
    * @param scope the model construct
    * @param grantee the execution role of the model
+   * @param options the endpoint's bucket and storage layout
    */
-  public abstract bind(scope: Construct, grantee: iam.IGrantable): ModelSourceConfig;
+  public abstract bind(scope: Construct, grantee: iam.IGrantable, options?: ModelSourceBindOptions): ModelSourceConfig;
 }
 
 class ModelPackageSource extends ModelSource {
   constructor(private readonly arn: string, private readonly options: ModelPackageModelOptions) {
     super();
   }
-  public bind(scope: Construct, grantee: iam.IGrantable): ModelSourceConfig {
-    if (!Token.isUnresolved(this.arn)) {
-      check(/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}\/\d+$/.test(this.arn),
-        scope, 'modelPackageArn', this.arn,
-        'It must be the ARN of a versioned model package: arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>');
-    }
-    check(this.options?.modelDataBucket !== undefined, scope, 'modelDataBucket', undefined,
-      'A model package source needs the bucket of its artifacts, so the execution role can read them');
-    const prefix = this.options.modelDataKeyPrefix;
-    grantReadObjects(grantee, this.options.modelDataBucket, prefix ? `${prefix.replace(/\/+$/, '')}/*` : '*',
+
+  public bind(scope: Construct, grantee: iam.IGrantable, bindOptions: ModelSourceBindOptions = {}): ModelSourceConfig {
+    const group = this.options.modelPackageGroup;
+    checkModelPackageVersion(scope, 'modelPackageArn', this.arn, group);
+    const bucket = this.options.artifactBucket ?? bindOptions.artifactBucket;
+    check(bucket !== undefined, scope, 'artifactBucket', undefined,
+      'A model package source needs the bucket of its artifacts, so the execution role can read them: give `artifactBucket` ' +
+      'in the options of ModelSource.fromModelPackageArn, or the endpoint\'s `artifactBucket` or `foundation`');
+    const layout = bindOptions.storageLayout ?? StorageLayout.DEFAULT;
+    const prefix = readPrefix(scope, 'modelDataKeyPrefix', this.options.modelDataKeyPrefix,
+      group ? () => layout.modelPrefix(group.modelPackageGroupName) : undefined, 'model artifacts');
+    grantReadObjects(grantee, bucket!, `${prefix}/*`,
       'Model package versions are registered at run time, each with its own artifact object; read access is limited to ' +
-      'the artifact bucket (and prefix) of the model package group.');
+      'the artifact prefix of the model package group.');
     for (const repo of this.options.imageRepositories ?? []) {
       grantPull(grantee, repo);
     }
@@ -224,6 +165,7 @@ class ImageSource extends ModelSource {
   constructor(private readonly image: ContainerImage, private readonly options: ImageModelOptions) {
     super();
   }
+
   public bind(scope: Construct, grantee: iam.IGrantable): ModelSourceConfig {
     const image = this.image.bind(scope, grantee);
     const data = this.options.modelData?.bind(scope, grantee);

@@ -2,10 +2,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ArtifactBucket } from '../../lib/core';
-import {
-  EndpointStageParameters, EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline,
-} from '../../lib';
+import { ArtifactBucket, InstanceType } from '../../lib/core';
+import { EndpointStageParameters, EndpointWithMonitor, ModelSource, MonitoringBaseline } from '../../lib/endpoint';
 import { build, onlyResource } from './util';
 
 describe('alarms, dashboard, metrics and grants', () => {
@@ -56,7 +54,7 @@ describe('alarms, dashboard, metrics and grants', () => {
     const s = new Stack(app, 'G', { env: { account: '123456789012', region: 'eu-west-1' } });
     const artifacts = new ArtifactBucket(s, 'Artifacts');
     const ep = new EndpointWithMonitor(s, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn('arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/3', { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn('arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/3', { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       alarms: { topic: new sns.Topic(s, 'Given', { enforceSSL: true }) },
       dashboard: false,
     });
@@ -87,13 +85,14 @@ describe('parameterized template (one template, every stage)', () => {
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     params = new EndpointStageParameters(stack, 'Stage');
     new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       endpointName: params.endpointName('churn'),
+      stageParameters: params,
       instanceType: params.instanceType,
       initialInstanceCount: params.instanceCount,
       autoscaling: { minCapacity: params.instanceCount, maxCapacity: params.maxCapacity },
       encryptionKey: artifacts.encryptionKey,
-      dataBucket: artifacts.bucket,
+      artifactBucket: artifacts.bucket,
       dataCapture: { samplingPercentage: params.samplingPercentage },
       dataQualityMonitor: {
         baseline: MonitoringBaseline.fromS3Uris({
@@ -161,8 +160,9 @@ test('the template holds only the parameters in use (CloudFormation warns about 
   const artifacts = new ArtifactBucket(stack, 'Artifacts');
   const params = new EndpointStageParameters(stack, 'Stage');
   new EndpointWithMonitor(stack, 'Endpoint', {
-    model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+    model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
     endpointName: params.endpointName('churn'),
+    stageParameters: params,
   });
   expect(Object.keys(Template.fromStack(stack).toJSON().Parameters).sort()).toEqual(['BootstrapVersion', 'DeploymentId', 'ModelPackageArn', 'StageName']);
   expect(params.parameterNames.sort()).toEqual(['DeploymentId', 'ModelPackageArn', 'StageName']);
@@ -175,7 +175,7 @@ describe('bad parameter and alarm input', () => {
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     const params = new EndpointStageParameters(stack, 'Stage', { allowedInstanceTypes: [InstanceType.ML_M5_LARGE, InstanceType.ML_T3_MEDIUM] });
     expect(() => new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       instanceType: params.instanceType,
       autoscaling: { maxCapacity: params.maxCapacity },
     })).toThrow(/Invalid prop `instanceType`: received "ml.t3.medium". Burstable instance types/);
@@ -198,7 +198,7 @@ describe('bad parameter and alarm input', () => {
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     const params = new EndpointStageParameters(stack, 'Stage');
     expect(() => new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       dataCapture: {},
       dataQualityMonitor: { baseline: MonitoringBaseline.fromS3Uris({ statisticsUri: params.baselineStatisticsUri, constraintsUri: params.baselineConstraintsUri }) },
     })).toThrow(/Invalid prop `baseline.bucket`: received undefined. Baseline URIs that are tokens/);

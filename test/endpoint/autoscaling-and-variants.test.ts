@@ -2,7 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { InstanceType } from '../../lib';
+import { InstanceType } from '../../lib/core';
 import { build, onlyResource } from './util';
 
 describe('autoscaling of an instance variant', () => {

@@ -1,8 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { ArtifactBucket } from '../../lib/core';
-import { EndpointWithMonitor, InstanceType, ModelSource, MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib';
+import { ArtifactBucket, InstanceType } from '../../lib/core';
+import { EndpointWithMonitor, ModelSource, MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib/endpoint';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { build, onlyResource, PACKAGE_ARN } from './util';
 
@@ -153,8 +153,8 @@ describe('the model quality monitor, in an environment-agnostic stack', () => {
     const stack = new Stack(app, 'Agnostic');
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { modelDataBucket: artifacts.bucket }),
-      dataBucket: artifacts.bucket,
+      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
+      artifactBucket: artifacts.bucket,
       dataCapture: { samplingPercentage: 100 },
       modelQualityMonitor: {
         problemType: ProblemType.BINARY_CLASSIFICATION,
@@ -246,7 +246,7 @@ describe('bad capture and monitor input', () => {
     const stack = new Stack(app, 'Far', { env: { account: '123456789012', region: 'xx-nowhere-1' } });
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     expect(() => new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       dataCapture: {},
       dataQualityMonitor: { baseline: baseline() },
     })).toThrow(/Invalid prop `analyzerImageUri`: received undefined. The Model Monitor analyzer image of region xx-nowhere-1 is not known/);

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib';
+import { MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib/endpoint';
 import { build, onlyResource } from './util';
 
 const clarifyBaseline = () => MonitoringBaseline.fromS3Uris({

@@ -2,11 +2,8 @@ import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { addEndpointExample } from '../../examples/endpoint';
-import { ArtifactBucket } from '../../lib/core';
-import {
-  CapacitySize, ContainerImage, EndpointStageParameters, EndpointWithMonitor, InstanceType, ModelData, ModelSource,
-  MonitoringBaseline, ProblemType, TrafficRouting,
-} from '../../lib';
+import { ArtifactBucket, ContainerImage, InstanceType } from '../../lib/core';
+import { CapacitySize, EndpointStageParameters, EndpointWithMonitor, ModelData, ModelSource, MonitoringBaseline, ProblemType, TrafficRouting } from '../../lib/endpoint';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
 import { ACCOUNT, PACKAGE_ARN, REGION } from './util';
 
@@ -36,7 +33,7 @@ describe('compliance of the main configurations', () => {
       instanceType: InstanceType.ML_G5_XLARGE,
       vpc, // only isolated subnets: chosen without vpcSubnets
       encryptionKey: artifacts.encryptionKey,
-      dataBucket: artifacts.bucket,
+      artifactBucket: artifacts.bucket,
       shadowVariant: { instanceType: InstanceType.ML_G4DN_XLARGE, samplingPercentage: 20 },
       deployment: { trafficRouting: TrafficRouting.linear({ stepSize: CapacitySize.percent(50) }) },
       autoscaling: { maxCapacity: 4 },
@@ -69,7 +66,7 @@ describe('compliance of the main configurations', () => {
     const serverless = new Stack(app, 'Serverless', { env: { account: ACCOUNT, region: REGION } });
     const a1 = new ArtifactBucket(serverless, 'Artifacts');
     new EndpointWithMonitor(serverless, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { modelDataBucket: a1.bucket }),
+      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { artifactBucket: a1.bucket, modelDataKeyPrefix: 'models/churn' }),
       serverless: { memorySize: Size.gibibytes(2), provisionedConcurrency: 1 },
       autoscaling: { maxCapacity: 5 },
       alarms: { modelLatencyThreshold: Duration.millis(500) },
@@ -78,12 +75,13 @@ describe('compliance of the main configurations', () => {
     const a2 = new ArtifactBucket(parameterized, 'Artifacts');
     const params = new EndpointStageParameters(parameterized, 'Stage');
     new EndpointWithMonitor(parameterized, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: a2.bucket }),
+      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: a2.bucket, modelDataKeyPrefix: 'models/churn' }),
       endpointName: params.endpointName('churn'),
+      stageParameters: params,
       instanceType: params.instanceType,
       initialInstanceCount: params.instanceCount,
       autoscaling: { maxCapacity: params.maxCapacity },
-      dataBucket: a2.bucket,
+      artifactBucket: a2.bucket,
       encryptionKey: a2.encryptionKey,
       dataCapture: { samplingPercentage: params.samplingPercentage },
       dataQualityMonitor: {

@@ -1,7 +1,8 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { CapacitySize, EndpointWithMonitor, InstanceType, TrafficRouting } from '../../lib';
+import { InstanceType } from '../../lib/core';
+import { CapacitySize, EndpointWithMonitor, TrafficRouting } from '../../lib/endpoint';
 import { build, make, onlyResource } from './util';
 
 function deploymentConfig(template: Template): any {

@@ -3,8 +3,8 @@ import { App, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ArtifactBucket } from '../../lib/core';
-import { ContainerImage, EndpointWithMonitor, EndpointWithMonitorProps, InstanceType, ModelData, ModelSource } from '../../lib';
+import { ArtifactBucket, ContainerImage, InstanceType } from '../../lib/core';
+import { EndpointWithMonitor, EndpointWithMonitorProps, ModelData, ModelSource } from '../../lib/endpoint';
 import { build, make, onlyResource, PACKAGE_ARN } from './util';
 
 describe('model from an approved model package, with defaults', () => {
@@ -184,7 +184,7 @@ describe('names follow the configuration', () => {
   });
 
   test.each([
-    ['a new model package version', (a: ArtifactBucket) => ({ model: ModelSource.fromModelPackageArn(PACKAGE_ARN.replace(/3$/, '4'), { modelDataBucket: a.bucket, modelDataKeyPrefix: 'models' }) }), true],
+    ['a new model package version', (a: ArtifactBucket) => ({ model: ModelSource.fromModelPackageArn(PACKAGE_ARN.replace(/3$/, '4'), { artifactBucket: a.bucket, modelDataKeyPrefix: 'models' }) }), true],
     ['another image', (_a: ArtifactBucket, s: Stack) => ({ model: image(s, '1.9') }), true],
   ])('%s: new model name and new config name, same endpoint name', (_label, change, modelChanges) => {
     const n = names(change as any);
@@ -245,7 +245,7 @@ describe('names follow the configuration', () => {
     const app = new App();
     const stack = new Stack(app, 'Named');
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
-    new EndpointWithMonitor(stack, 'Endpoint', { model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { modelDataBucket: artifacts.bucket }), endpointName: 'churn-prod' });
+    new EndpointWithMonitor(stack, 'Endpoint', { model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }), endpointName: 'churn-prod' });
     Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::Endpoint', { EndpointName: 'churn-prod' });
     Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::EndpointConfig', { EndpointConfigName: Match.stringLikeRegexp('^churn-prod-config-[0-9a-f]{8}$') });
   });
@@ -279,7 +279,7 @@ describe('bad model input', () => {
   });
 
   test('a model package ARN without a version', () => {
-    expect(() => build((a) => ({ model: ModelSource.fromModelPackageArn('arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn', { modelDataBucket: a.bucket }) })))
+    expect(() => build((a) => ({ model: ModelSource.fromModelPackageArn('arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn', { artifactBucket: a.bucket, modelDataKeyPrefix: 'models/churn' }) })))
       .toThrow(/\[Stack\/Endpoint\] Invalid prop `modelPackageArn`: received "arn:aws:sagemaker:eu-west-1:123456789012:model-package-group\/churn". It must be the ARN of a versioned model package/);
   });
 

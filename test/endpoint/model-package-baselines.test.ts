@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { ArtifactBucket } from '../../lib/core';
-import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib';
+import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib/endpoint';
 import { handler, respondTo } from '../../lib/endpoint/handlers/model-package-baselines';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
 import { ACCOUNT, PACKAGE_ARN, REGION } from './util';
@@ -18,15 +18,18 @@ describe('monitors with the baselines of the model package version', () => {
     stack = new Stack(app, 'Baselines', { env: { account: ACCOUNT, region: REGION } });
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
     const params = new EndpointStageParameters(stack, 'Stage');
-    const baselines = new ModelPackageBaselines({ modelPackageArn: params.modelPackageArn, bucket: artifacts.bucket });
+    const baselines = new ModelPackageBaselines(stack, 'ModelPackageBaselines', {
+      modelPackageArn: params.modelPackageArn, encryptionKey: artifacts.encryptionKey, artifactBucket: artifacts.bucket, baselinesKeyPrefix: 'baselines/churn',
+    });
     new EndpointWithMonitor(stack, 'Endpoint', {
-      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { modelDataBucket: artifacts.bucket }),
+      model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       endpointName: params.endpointName('churn'),
+      stageParameters: params,
       instanceType: params.instanceType,
       initialInstanceCount: params.instanceCount,
       autoscaling: { maxCapacity: params.maxCapacity },
       encryptionKey: artifacts.encryptionKey,
-      dataBucket: artifacts.bucket,
+      artifactBucket: artifacts.bucket,
       dataCapture: { samplingPercentage: params.samplingPercentage },
       dataQualityMonitor: { baseline: baselines.dataQuality },
       modelQualityMonitor: { baseline: baselines.modelQuality, problemType: ProblemType.REGRESSION, groundTruthBucket: artifacts.bucket },

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ArtifactBucket } from '../../lib/core';
-import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource } from '../../lib';
+import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource } from '../../lib/endpoint';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -16,7 +16,7 @@ export function newStack(app: App = new App(), env: boolean = true): { stack: St
 
 /** The model of the promote path: an approved model package version. */
 export function packageModel(artifacts: ArtifactBucket, arn: string = PACKAGE_ARN): ModelSource {
-  return ModelSource.fromModelPackageArn(arn, { modelDataBucket: artifacts.bucket, modelDataKeyPrefix: 'models' });
+  return ModelSource.fromModelPackageArn(arn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models' });
 }
 
 type PropsFn = (artifacts: ArtifactBucket, stack: Stack) => Partial<EndpointWithMonitorProps>;
@@ -28,7 +28,7 @@ export function make(props: PropsFn = () => ({}), app: App = new App()) {
   const endpoint = new EndpointWithMonitor(stack, 'Endpoint', {
     model: packageModel(artifacts),
     encryptionKey: artifacts.encryptionKey,
-    dataBucket: artifacts.bucket,
+    artifactBucket: artifacts.bucket,
     ...extra,
   });
   return { stack, artifacts, endpoint };

@@ -44,3 +44,12 @@ export function refersToParameter(scope: IConstruct, config: any): boolean {
   };
   return walk(stack.resolve(config));
 }
+
+/**
+ * The readable start of the derived names of an endpoint's resources: the endpoint name (up to 40
+ * characters; a token, such as a stage parameter, counts as 16) and the kind of resource.
+ */
+export function namePrefix(endpointName: string, kind: string): string {
+  const base = Token.isUnresolved(endpointName) ? endpointName : endpointName.slice(0, 40);
+  return `${base}-${kind}`;
+}
