@@ -12,14 +12,15 @@
 import { performance } from 'perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
 import {
-  Condition, ConditionStep, FailStep, JobImage, PipelineParameter, ProcessingStep, Step, TrainingPipeline,
+  Condition, ConditionStep, FailStep, PipelineParameter, ProcessingStep, Step, TrainingPipeline,
 } from '../lib/training-pipeline';
+import { ContainerImage } from '../lib/core';
 
 const SIZES = [10, 50, 200];
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 7);
 
 function buildSteps(n: number, threshold: PipelineParameter): Step[] {
-  const image = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/bench:1');
+  const image = ContainerImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/bench:1');
   const steps: Step[] = [];
   let previous: ProcessingStep | undefined;
   while (steps.length < n) {

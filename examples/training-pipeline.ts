@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import { ArtifactBucket, ProjectKey } from '../lib/core';
-import { JobImage, GateComparison, StandardTrainingPipeline } from '../lib/training-pipeline';
+import { ArtifactBucket, ContainerImage, ProjectKey } from '../lib/core';
+import { GateComparison, StandardTrainingPipeline } from '../lib/training-pipeline';
 
 /**
  * The build-evaluate-register part of the flow: the standard pipeline (preprocess with scikit-learn,
@@ -24,7 +24,7 @@ export function addTrainingPipelineExample(app: App): Stack {
     modelPackageGroupName: 'churn',
     preprocessingScript: { s3Uri: `s3://${artifacts.bucket.bucketName}/code/preprocess.py` },
     evaluationScript: { s3Uri: `s3://${artifacts.bucket.bucketName}/code/evaluate.py` },
-    trainingImage: JobImage.xgboost('1.7-1'),
+    trainingImage: ContainerImage.xgboost('1.7-1'),
     metricJsonPath: 'regression_metrics.mse.value',
     metricThreshold: 6,
     metricComparison: GateComparison.LESS_THAN_OR_EQUAL_TO,

@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check } from '../private/errors';
-import { JobImage } from './job-image';
+import { ContainerImage } from '../core/container-image';
+import { InstanceType } from '../core/instance-type';
+import { checkInstance, checkInstanceType, renderProcessingJob } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
-import { checkInstance, renderProcessingJob } from './processing-step';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineParameter, PipelineValue, PipelineValueType } from './values';
 
@@ -70,10 +71,10 @@ export interface CheckStepOptions extends JobStepOptions {
    */
   readonly role?: iam.IRole;
   /**
-   * The instance type.
-   * @default "ml.m5.xlarge"
+   * The instance type; for a pipeline parameter, `InstanceType.of(param.asString)`.
+   * @default InstanceType.ML_M5_XLARGE
    */
-  readonly instanceType?: string;
+  readonly instanceType?: InstanceType;
   /**
    * The number of instances.
    * @default 1
@@ -99,9 +100,9 @@ export interface QualityCheckStepProps extends CheckStepOptions {
   readonly baselineDatasetUri: string;
   /**
    * The analyzer image.
-   * @default JobImage.modelMonitorAnalyzer()
+   * @default ContainerImage.modelMonitorAnalyzer()
    */
-  readonly image?: JobImage;
+  readonly image?: ContainerImage;
   /**
    * Whether the CSV dataset has a header row.
    * @default true
@@ -138,6 +139,7 @@ const INPUT = '/opt/ml/processing/input/baseline_dataset_input';
 const OUTPUT = '/opt/ml/processing/output';
 
 function checkCommon(where: string, o: CheckStepOptions): void {
+  checkInstanceType(where, 'instanceType', o.instanceType);
   checkInstance(where, o.instanceCount, o.volumeSize);
   for (const [prop, param, literal] of [
     ['skipCheckParameter', o.skipCheckParameter, o.skipCheck],
@@ -176,7 +178,14 @@ export class QualityCheckStep extends Step {
     super(stepName, StepType.QUALITY_CHECK, props);
     this.props = props;
     this._checkJobOptions();
-    checkCommon(`step ${stepName}`, props);
+    const where = `step ${stepName}`;
+    checkCommon(where, props);
+    check(Object.values(QualityCheckType).includes(props.checkType), where, 'checkType', props.checkType,
+      `It is required: one of ${Object.values(QualityCheckType).join(', ')}`);
+    check(typeof props.baselineDatasetUri === 'string', where, 'baselineDatasetUri', props.baselineDatasetUri,
+      'It is required: the S3 URI of the dataset to baseline');
+    check(props.image === undefined || props.image instanceof ContainerImage, where, 'image', props.image,
+      'It must be a ContainerImage (ContainerImage.modelMonitorAnalyzer(), .fromImageUri(), ...)');
     this.properties = new CheckStepProperties(this, true);
   }
 
@@ -196,7 +205,7 @@ export class QualityCheckStep extends Step {
       if (p.groundTruthAttribute) { env.ground_truth_attribute = p.groundTruthAttribute; }
     }
     return renderProcessingJob(r, {
-      image: p.image ?? JobImage.modelMonitorAnalyzer(),
+      image: p.image ?? ContainerImage.modelMonitorAnalyzer(),
       role: p.role,
       instanceType: p.instanceType,
       instanceCount: p.instanceCount,
@@ -223,7 +232,7 @@ export interface ClarifyCheckStepProps extends CheckStepOptions {
   /** What to compute. */
   readonly checkType: ClarifyCheckType;
   /** The SageMaker Clarify image of the region. */
-  readonly image: JobImage;
+  readonly image: ContainerImage;
   /** The S3 URI of the Clarify analysis configuration (`analysis_config.json`). */
   readonly analysisConfigUri: string;
   /** The S3 URI of the dataset. */
@@ -248,7 +257,15 @@ export class ClarifyCheckStep extends Step {
     super(stepName, StepType.CLARIFY_CHECK, props);
     this.props = props;
     this._checkJobOptions();
-    checkCommon(`step ${stepName}`, props);
+    const where = `step ${stepName}`;
+    checkCommon(where, props);
+    check(Object.values(ClarifyCheckType).includes(props.checkType), where, 'checkType', props.checkType,
+      `It is required: one of ${Object.values(ClarifyCheckType).join(', ')}`);
+    check(props.image instanceof ContainerImage, where, 'image', props.image,
+      'It is required: the SageMaker Clarify image of the region, as a ContainerImage (ContainerImage.fromImageUri())');
+    for (const prop of ['analysisConfigUri', 'datasetUri'] as const) {
+      check(typeof props[prop] === 'string', where, prop, props[prop], 'It is required: an S3 URI');
+    }
     this.properties = new CheckStepProperties(this, false);
   }
 

@@ -1,93 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Token } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { check, checkIntegerRange, propError } from '../private/errors';
-import { JobImage } from './job-image';
+import { check, propError } from '../private/errors';
+import { ProcessingJobProps } from './processing-job';
+import { checkJobProps, renderProcessingInput, renderProcessingJob } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue, PropertyFile } from './values';
-
-/** How a job reads S3 data. */
-export enum S3DataType {
-  /** Every object under the key prefix. */
-  S3_PREFIX = 'S3Prefix',
-  /** The objects a manifest file lists. */
-  MANIFEST_FILE = 'ManifestFile',
-}
-
-/** How input data reaches the container. */
-export enum InputMode {
-  /** Downloaded before the job starts. */
-  FILE = 'File',
-  /** Streamed. */
-  PIPE = 'Pipe',
-}
-
-/** How input data is spread over instances. */
-export enum S3DataDistribution {
-  /** Every instance gets all data. */
-  FULLY_REPLICATED = 'FullyReplicated',
-  /** Each instance gets a share. */
-  SHARDED_BY_S3_KEY = 'ShardedByS3Key',
-}
-
-/** One input of a processing job. */
-export interface ProcessingInput {
-  /** The input's name. */
-  readonly inputName: string;
-  /** The S3 URI to read (a literal, a token, or the token of a pipeline value). */
-  readonly source: string;
-  /** The local path in the container. */
-  readonly destination: string;
-  /**
-   * How the source is interpreted.
-   *
-   * @default S3DataType.S3_PREFIX
-   */
-  readonly s3DataType?: S3DataType;
-  /**
-   * How the data reaches the container.
-   *
-   * @default InputMode.FILE
-   */
-  readonly inputMode?: InputMode;
-  /**
-   * How the data is spread over instances.
-   *
-   * @default S3DataDistribution.FULLY_REPLICATED
-   */
-  readonly distribution?: S3DataDistribution;
-  /**
-   * Whether the objects are gzip-compressed (`Gzip`).
-   *
-   * @default false
-   */
-  readonly gzip?: boolean;
-}
-
-/** One output of a processing job. */
-export interface ProcessingOutput {
-  /** The output's name. */
-  readonly outputName: string;
-  /** The local path in the container. */
-  readonly source: string;
-  /**
-   * The S3 URI to upload to.
-   *
-   * @default - `s3://<pipeline bucket>/<prefix><execution id>/<step>/output/<outputName>`
-   */
-  readonly destination?: string;
-  /**
-   * Upload while the job runs (`Continuous`) instead of at its end.
-   *
-   * @default false
-   */
-  readonly continuousUpload?: boolean;
-}
 
 /** The script a processing job runs: in S3 already, or a local file uploaded as an asset. */
 export interface ProcessingCode {
@@ -117,78 +38,6 @@ export interface ProcessingCode {
   readonly command?: string[];
 }
 
-/** The job configuration shared by processing, quality check and clarify check steps. */
-export interface ProcessingJobProps {
-  /** The container image. */
-  readonly image: JobImage;
-  /**
-   * The role of the job.
-   *
-   * @default - the pipeline's job role
-   */
-  readonly role?: iam.IRole;
-  /**
-   * The instance type (a literal or the token of a parameter).
-   *
-   * @default "ml.m5.xlarge"
-   */
-  readonly instanceType?: string;
-  /**
-   * The number of instances (a literal or the token of a parameter).
-   *
-   * @default 1
-   */
-  readonly instanceCount?: number;
-  /**
-   * The size of each instance's storage volume.
-   *
-   * @default Size.gibibytes(30)
-   */
-  readonly volumeSize?: Size;
-  /**
-   * The key of the volumes and outputs.
-   *
-   * @default - the pipeline's key
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * The container entrypoint.
-   *
-   * @default - the image's, or `command` + the script when `code` is given
-   */
-  readonly entrypoint?: string[];
-  /**
-   * Arguments passed to the container.
-   *
-   * @default - none
-   */
-  readonly containerArguments?: string[];
-  /**
-   * Environment variables.
-   *
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-  /**
-   * Inputs.
-   *
-   * @default - none
-   */
-  readonly inputs?: ProcessingInput[];
-  /**
-   * Outputs.
-   *
-   * @default - none
-   */
-  readonly outputs?: ProcessingOutput[];
-  /**
-   * The longest the job may run.
-   *
-   * @default - SageMaker's default (1 day)
-   */
-  readonly maxRuntime?: Duration;
-}
-
 /** Props of a {@link ProcessingStep}. */
 export interface ProcessingStepProps extends ProcessingJobProps, JobStepOptions {
   /**
@@ -209,77 +58,6 @@ export interface ProcessingStepProps extends ProcessingJobProps, JobStepOptions 
 const CODE_DIR = '/opt/ml/processing/input/code';
 
 /**
- * Render a processing job request (shared by processing and check steps).
- * @internal
- */
-export function renderProcessingJob(r: StepRenderContext, props: ProcessingJobProps, extraInputs: any[] = [], entrypoint?: string[]): any {
-  const where = r.where();
-  checkInstance(where, props.instanceCount, props.volumeSize);
-  const volumeKey = r.keyArn(props.encryptionKey);
-  const outputs = (props.outputs ?? []).map((o) => ({
-    OutputName: o.outputName,
-    AppManaged: false,
-    S3Output: {
-      S3Uri: o.destination ?? r.defaultOutput(`outputs[${o.outputName}].destination`, 'output', o.outputName),
-      LocalPath: o.source,
-      S3UploadMode: o.continuousUpload ? 'Continuous' : 'EndOfJob',
-    },
-  }));
-  const names = new Set<string>();
-  for (const n of [...(props.inputs ?? []).map((i) => i.inputName), ...extraInputs.map((i) => i.InputName), ...outputs.map((o) => o.OutputName)]) {
-    if (names.has(n)) { r.issue(`The input or output name "${n}" is used twice; names must be unique within a job`); }
-    names.add(n);
-  }
-  return {
-    ProcessingResources: {
-      ClusterConfig: {
-        InstanceType: props.instanceType ?? 'ml.m5.xlarge',
-        InstanceCount: props.instanceCount ?? 1,
-        VolumeSizeInGB: props.volumeSize?.toGibibytes() ?? 30,
-        VolumeKmsKeyId: volumeKey,
-      },
-    },
-    AppSpecification: {
-      ImageUri: r.image(props.image),
-      ContainerEntrypoint: entrypoint ?? props.entrypoint,
-      ContainerArguments: props.containerArguments,
-    },
-    RoleArn: r.role(props.role, 'role'),
-    ProcessingInputs: [...(props.inputs ?? []).map(renderProcessingInput), ...extraInputs],
-    ProcessingOutputConfig: outputs.length > 0 ? { Outputs: outputs, KmsKeyId: volumeKey } : undefined,
-    Environment: props.environment,
-    StoppingCondition: props.maxRuntime ? { MaxRuntimeInSeconds: props.maxRuntime.toSeconds() } : undefined,
-    NetworkConfig: r.inVpc || r.networkIsolation ? {
-      EnableInterContainerTrafficEncryption: r.inVpc ? true : undefined,
-      EnableNetworkIsolation: r.networkIsolation,
-      VpcConfig: r.vpcConfig(),
-    } : undefined,
-  };
-}
-
-/** @internal */
-export function renderProcessingInput(i: ProcessingInput): any {
-  return {
-    InputName: i.inputName,
-    AppManaged: false,
-    S3Input: {
-      S3Uri: i.source,
-      LocalPath: i.destination,
-      S3DataType: i.s3DataType ?? S3DataType.S3_PREFIX,
-      S3InputMode: i.inputMode ?? InputMode.FILE,
-      S3DataDistributionType: i.distribution ?? S3DataDistribution.FULLY_REPLICATED,
-      S3CompressionType: i.gzip ? 'Gzip' : 'None',
-    },
-  };
-}
-
-/** @internal */
-export function checkInstance(where: string, count?: number, volume?: Size): void {
-  if (count !== undefined && !Token.isUnresolved(count)) { checkIntegerRange(where, 'instanceCount', count, 1, 100); }
-  if (volume !== undefined) { checkIntegerRange(where, 'volumeSize (GiB)', volume.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 1, 16384); }
-}
-
-/**
  * A processing step: runs a SageMaker processing job (data preparation, evaluation...).
  */
 export class ProcessingStep extends Step {
@@ -292,10 +70,7 @@ export class ProcessingStep extends Step {
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;
-    if (!(props.image instanceof JobImage)) {
-      throw propError(where, 'image', props.image, 'It must be a JobImage (JobImage.fromImageUri(), .xgboost(), ...)');
-    }
-    checkInstance(where, props.instanceCount, props.volumeSize);
+    checkJobProps(where, props);
     if (props.code) {
       check((props.code.s3Uri === undefined) !== (props.code.localFile === undefined), where, 'code', props.code,
         'Give exactly one of `s3Uri` and `localFile`');

@@ -1,13 +1,14 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ContainerImage } from '../core/container-image';
+import { InstanceType } from '../core/instance-type';
 import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check, childPath, propError } from '../private/errors';
 import { QualityCheckStep, QualityCheckType } from './check-steps';
 import { Condition } from './conditions';
-import { JobImage } from './job-image';
 import { ConditionStep, FailStep } from './control-steps';
 import { ModelApprovalStatus } from '../core/model-approval-status';
-import { RegisterModelStep } from './model-steps';
+import { RegisterModelStep } from './register-model-step';
 import { ProcessingCode, ProcessingStep } from './processing-step';
 import { TrainingPipeline, TrainingPipelineProps } from './training-pipeline';
 import { TrainingStep } from './training-step';
@@ -52,29 +53,29 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
   readonly metricComparison?: GateComparison;
   /**
    * The training image.
-   * @default JobImage.xgboost()
+   * @default ContainerImage.xgboost()
    */
-  readonly trainingImage?: JobImage;
+  readonly trainingImage?: ContainerImage;
   /**
    * The image of the preprocessing and evaluation jobs.
-   * @default JobImage.scikitLearn()
+   * @default ContainerImage.scikitLearn()
    */
-  readonly processingImage?: JobImage;
+  readonly processingImage?: ContainerImage;
   /**
    * The inference image registered with the model.
    * @default - the training image
    */
-  readonly inferenceImage?: JobImage;
+  readonly inferenceImage?: ContainerImage;
   /**
    * The instance type of processing jobs (the default of the `ProcessingInstanceType` parameter).
-   * @default "ml.m5.xlarge"
+   * @default InstanceType.ML_M5_XLARGE
    */
-  readonly processingInstanceType?: string;
+  readonly processingInstanceType?: InstanceType;
   /**
    * The instance type of the training job (the default of the `TrainingInstanceType` parameter).
-   * @default "ml.m5.xlarge"
+   * @default InstanceType.ML_M5_XLARGE
    */
-  readonly trainingInstanceType?: string;
+  readonly trainingInstanceType?: InstanceType;
   /**
    * Hyperparameters of the training job.
    * @default - for XGBoost: objective reg:squarederror, num_round 50
@@ -134,18 +135,18 @@ export class StandardTrainingPipeline extends TrainingPipeline {
 
     this.inputData = PipelineParameter.string('InputData', { defaultValue: props.inputDataUri });
     this.metricThresholdParameter = PipelineParameter.float('MetricThreshold', { defaultValue: props.metricThreshold });
-    const processingType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: props.processingInstanceType ?? 'ml.m5.xlarge' });
-    const trainingType = PipelineParameter.string('TrainingInstanceType', { defaultValue: props.trainingInstanceType ?? 'ml.m5.xlarge' });
+    const processingType = PipelineParameter.string('ProcessingInstanceType', { defaultValue: (props.processingInstanceType ?? InstanceType.ML_M5_XLARGE).name });
+    const trainingType = PipelineParameter.string('TrainingInstanceType', { defaultValue: (props.trainingInstanceType ?? InstanceType.ML_M5_XLARGE).name });
     const skipCheck = PipelineParameter.boolean('SkipDataQualityCheck', { defaultValue: true });
     const registerBaseline = PipelineParameter.boolean('RegisterNewDataQualityBaseline', { defaultValue: true });
     this.addParameter(this.inputData, this.metricThresholdParameter, processingType, trainingType, skipCheck, registerBaseline);
 
-    const processingImage = props.processingImage ?? JobImage.scikitLearn();
-    const trainingImage = props.trainingImage ?? JobImage.xgboost();
+    const processingImage = props.processingImage ?? ContainerImage.scikitLearn();
+    const trainingImage = props.trainingImage ?? ContainerImage.xgboost();
 
     this.preprocessStep = new ProcessingStep('Preprocess', {
       image: processingImage,
-      instanceType: processingType.asString,
+      instanceType: InstanceType.of(processingType.asString),
       code: props.preprocessingScript,
       inputs: [{ inputName: 'raw', source: this.inputData.asString, destination: '/opt/ml/processing/input' }],
       outputs: ['train', 'validation', 'test'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
@@ -161,12 +162,12 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       // run with SkipDataQualityCheck=false to fail on drift from the latest approved version's baseline.
       skipCheckParameter: skipCheck,
       registerNewBaselineParameter: registerBaseline,
-      instanceType: processingType.asString,
+      instanceType: InstanceType.of(processingType.asString),
     });
 
     this.trainingStep = new TrainingStep('Train', {
       image: trainingImage,
-      instanceType: trainingType.asString,
+      instanceType: InstanceType.of(trainingType.asString),
       hyperparameters: props.hyperparameters ?? { objective: 'reg:squarederror', num_round: '50' },
       inputs: [
         { channelName: 'train', s3Uri: trainUri.asString, contentType: 'text/csv' },
@@ -178,7 +179,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     this.evaluationReport = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
     this.evaluationStep = new ProcessingStep('Evaluate', {
       image: processingImage,
-      instanceType: processingType.asString,
+      instanceType: InstanceType.of(processingType.asString),
       code: props.evaluationScript,
       inputs: [
         { inputName: 'model', source: modelData.asString, destination: '/opt/ml/processing/model' },

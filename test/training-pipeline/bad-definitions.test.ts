@@ -4,11 +4,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadDefinition } from './structural';
 import {
-  Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, LambdaStep, PipelineDefinition, PipelineParameter, PipelineValue,
+  Condition, ConditionStep, ExecutionVariable, FailStep, LambdaStep, PipelineDefinition, PipelineParameter, PipelineValue,
   PipelineValueType, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
 } from '../../lib/training-pipeline';
+import { ContainerImage } from '../../lib/core';
 
-const IMAGE = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1');
+const IMAGE = ContainerImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1');
 
 function train(name: string, inputUri = 's3://bucket/data/', extra: { dependsOn?: Step[] } = {}): TrainingStep {
   return new TrainingStep(name, { image: IMAGE, inputs: [{ channelName: 'train', s3Uri: inputUri }], dependsOn: extra.dependsOn });
@@ -238,7 +239,7 @@ describe('bad arguments throw at once', () => {
   test('a built-in image in a region the lookup table does not know', () => {
     const stack = new Stack(new App(), 'S', { env: { region: 'xx-nowhere-1' } });
     const pipeline = new TrainingPipeline(stack, 'P');
-    pipeline.addStep(new TrainingStep('Train', { image: JobImage.xgboost() }), new FailStep('F'));
+    pipeline.addStep(new TrainingStep('Train', { image: ContainerImage.xgboost() }), new FailStep('F'));
     expect(() => Template.fromStack(stack)).toThrow(/received "step Train"\. \[S\/P\] Invalid prop `image`: received "sagemaker-xgboost:1\.7-1"\. No built-in image is known for region xx-nowhere-1/);
   });
 

@@ -1,10 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  Condition, ConditionStep, JobImage, ExecutionVariable, FailStep, ModelStep, PipelineDefinition,
+  Condition, ConditionStep, ExecutionVariable, FailStep, ModelStep, PipelineDefinition,
   PipelineParameter, PipelineValue, ProcessingStep, PropertyFile, RegisterModelStep, Step, StepType, TrainingStep,
 } from '../../lib/training-pipeline';
-import { ModelApprovalStatus } from '../../lib/core';
+import { ContainerImage, InstanceType, ModelApprovalStatus } from '../../lib/core';
 import type { StepRenderContext } from '../../lib/training-pipeline/private/render-context';
 import { loadDefinition, structuralDifferences } from './structural';
 
@@ -23,14 +23,14 @@ const BUCKET = 's3://sagemaker-eu-west-1-111122223333';
 
 function abalone(stack: Stack): PipelineDefinition {
   const role = iam.Role.fromRoleArn(stack, 'Role', ROLE_ARN, { mutable: false });
-  const processingImage = JobImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-processing:1.0');
-  const trainImage = JobImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-train-and-deploy:1.0');
+  const processingImage = ContainerImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-processing:1.0');
+  const trainImage = ContainerImage.fromImageUri('111122223333.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-r-train-and-deploy:1.0');
   const inputData = PipelineParameter.string('InputData', { defaultValue: `${BUCKET}/pipeline-example/data/abalone_data.csv` });
 
   const processing = new ProcessingStep('ProcessingStep', {
     image: processingImage,
     role,
-    instanceType: 'ml.m5.large',
+    instanceType: InstanceType.ML_M5_LARGE,
     code: { s3Uri: `${BUCKET}/ProcessingStep-1/input/code/preprocessing.R`, command: ['Rscript'] },
     inputs: [{ inputName: 'input-1', source: inputData.asString, destination: '/opt/ml/processing/input' }],
     outputs: ['train', 'test', 'valid'].map((n) => ({
@@ -65,7 +65,7 @@ function abalone(stack: Stack): PipelineDefinition {
   const evaluation = new ProcessingStep('EvaluateModel', {
     image: processingImage,
     role,
-    instanceType: 'ml.m5.large',
+    instanceType: InstanceType.ML_M5_LARGE,
     code: { s3Uri: `${BUCKET}/EvaluateModel-2/input/code/evaluation.R`, command: ['Rscript'] },
     inputs: [
       { inputName: 'input-1', source: training.properties.modelArtifacts.s3ModelArtifacts.asString, destination: '/opt/ml/processing/model' },
@@ -82,8 +82,8 @@ function abalone(stack: Stack): PipelineDefinition {
     modelMetrics: { modelQualityStatistics: { s3Uri: `${BUCKET}/EvaluateModel-2/output/evaluation/evaluation.json` } },
     contentTypes: ['application/json'],
     responseTypes: ['application/json'],
-    inferenceInstanceTypes: ['ml.t2.medium', 'ml.m5.xlarge'],
-    transformInstanceTypes: ['ml.m5.xlarge'],
+    inferenceInstanceTypes: [InstanceType.ML_T2_MEDIUM, InstanceType.ML_M5_XLARGE],
+    transformInstanceTypes: [InstanceType.ML_M5_XLARGE],
     approvalStatus: ModelApprovalStatus.APPROVED,
   });
 
@@ -173,9 +173,9 @@ describe('rendering compared with SDK-produced definitions', () => {
     const input = PipelineParameter.string('InputData', { defaultValue: 's3://example-bucket/sagemaker/processing/algorithms/kmeans/mnist/mnist.pkl.gz' });
     const bucket = 's3://example-bucket/sagemaker/processing';
     const step = new ProcessingStep('PreprocessData', {
-      image: JobImage.fromImageUri('763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:1.5.0-cpu-py36-ubuntu16.04'),
+      image: ContainerImage.fromImageUri('763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:1.5.0-cpu-py36-ubuntu16.04'),
       role,
-      instanceType: 'ml.m5.large',
+      instanceType: InstanceType.ML_M5_LARGE,
       instanceCount: count.asNumber,
       volumeSize: undefined,
       code: { s3Uri: `${bucket}/kmeans_preprocessing.py`, command: ['python'] },
@@ -203,7 +203,7 @@ describe('rendering compared with SDK-produced definitions', () => {
     const stack = new Stack();
     const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111122223333:role/SageMakerExecutionRole', { mutable: false });
     const step = new ModelStep('MyModelCreationStep-CreateModel', {
-      image: JobImage.fromImageUri('433757028032.dkr.ecr.us-west-2.amazonaws.com/xgboost:latest'),
+      image: ContainerImage.fromImageUri('433757028032.dkr.ecr.us-west-2.amazonaws.com/xgboost:latest'),
       role,
       modelDataUrl: 's3://example-bucket/sagemaker/model/xgboost-mnist-model.tar.gz',
     });

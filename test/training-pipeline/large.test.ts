@@ -1,13 +1,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { JobImage, ProcessingStep, Step, TrainingPipeline } from '../../lib/training-pipeline';
+import { ProcessingStep, Step, TrainingPipeline } from '../../lib/training-pipeline';
+import { ContainerImage } from '../../lib/core';
 
 describe('a pipeline of 200 steps', () => {
   test('renders inline, and no IAM managed policy goes over the size limit', () => {
     const app = new App();
     const stack = new Stack(app, 'Large');
     const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'large' });
-    const image = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/bench:1');
+    const image = ContainerImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/bench:1');
     let previous: ProcessingStep | undefined;
     const steps: Step[] = [];
     for (let i = 0; i < 200; i++) {

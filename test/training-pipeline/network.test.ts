@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { JobImage, ModelStep, ProcessingStep, TrainingPipeline, TrainingStep } from '../../lib/training-pipeline';
+import { ModelStep, ProcessingStep, TrainingPipeline, TrainingStep } from '../../lib/training-pipeline';
+import { ContainerImage } from '../../lib/core';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 import { bodyOf, statementsOf } from './structural';
 
@@ -18,9 +19,9 @@ describe('jobs in a VPC', () => {
       privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
     });
     const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'private', vpc, enableNetworkIsolation: true });
-    const prep = new ProcessingStep('Prep', { image: JobImage.scikitLearn(), outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }] });
-    const train = new TrainingStep('Train', { image: JobImage.xgboost(), inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('out').asString }] });
-    pipeline.addStep(prep, train, new ModelStep('Model', { image: JobImage.xgboost(), modelDataUrl: train.properties.modelArtifacts.s3ModelArtifacts.asString }));
+    const prep = new ProcessingStep('Prep', { image: ContainerImage.scikitLearn(), outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }] });
+    const train = new TrainingStep('Train', { image: ContainerImage.xgboost(), inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('out').asString }] });
+    pipeline.addStep(prep, train, new ModelStep('Model', { image: ContainerImage.xgboost(), modelDataUrl: train.properties.modelArtifacts.s3ModelArtifacts.asString }));
     expectCompliant(stack);
     template = Template.fromStack(stack);
     body = bodyOf(template);

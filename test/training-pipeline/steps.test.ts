@@ -8,13 +8,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, JobImage, LambdaStep, ModelStep,
+  CallbackStep, ClarifyCheckStep, ClarifyCheckType, ExecutionVariable, LambdaStep, ModelStep,
   PipelineDefinition, PipelineParameter, PipelineValueType, ProcessingStep, QualityCheckStep, QualityCheckType, RetryExceptionType, ScalingType, TrainingPipeline,
   TrainingStep, TransformStep, TuningObjectiveType, TuningStep,
 } from '../../lib/training-pipeline';
+import { ContainerImage } from '../../lib/core';
 import { bodyOf, statementsOf } from './structural';
 
-const IMAGE = JobImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/algo:1');
+const IMAGE = ContainerImage.fromImageUri('111122223333.dkr.ecr.us-east-1.amazonaws.com/algo:1');
 
 function render(stack: Stack, def: PipelineDefinition): any {
   const role = iam.Role.fromRoleArn(stack, 'JobRole', 'arn:aws:iam::111122223333:role/job', { mutable: false });
@@ -258,7 +259,7 @@ describe('images and mixed tokens', () => {
     const stack = new Stack();
     const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'my-training');
     const pipeline = new TrainingPipeline(stack, 'P', { pipelineName: 'ecr' });
-    pipeline.addStep(new TrainingStep('Train', { image: JobImage.fromEcrRepository(repo, 'v3') }));
+    pipeline.addStep(new TrainingStep('Train', { image: ContainerImage.fromEcrRepository(repo, 'v3') }));
     const template = Template.fromStack(stack);
     expect(bodyOf(template).Steps[0].Arguments.AlgorithmSpecification.TrainingImage)
       .toBe('<AWS::AccountId>.dkr.ecr.<AWS::Region>.<AWS::URLSuffix>/my-training:v3');
@@ -268,9 +269,9 @@ describe('images and mixed tokens', () => {
 
   test('built-in images in China regions use the amazonaws.com.cn domain', () => {
     const stack = new Stack(undefined, 'Cn', { env: { region: 'cn-north-1' } });
-    expect(JobImage.xgboost()._bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1');
-    expect(JobImage.xgboost()._bind(stack).repositoryArn).toBe('arn:aws-cn:ecr:cn-north-1:450853457545:repository/sagemaker-xgboost');
-    expect(JobImage.scikitLearn('1.0-1')._bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-scikit-learn:1.0-1-cpu-py3');
+    expect(ContainerImage.xgboost().bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1');
+    expect(ContainerImage.xgboost().bind(stack).repositoryArn).toBe('arn:aws-cn:ecr:cn-north-1:450853457545:repository/sagemaker-xgboost');
+    expect(ContainerImage.scikitLearn('1.0-1').bind(stack).imageUri).toBe('450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-scikit-learn:1.0-1-cpu-py3');
   });
 
   test('a string mixing a bucket token and a pipeline value becomes a Std:Join that keeps the bucket reference', () => {

@@ -7,10 +7,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
-  Condition, ConditionStep, JobImage, FailStep, PipelineDefinition, PipelineParameter, ProcessingStep, PropertyFile,
+  Condition, ConditionStep, FailStep, PipelineDefinition, PipelineParameter, ProcessingStep, PropertyFile,
   RegisterModelStep, TrainingPipeline, TrainingStep,
 } from '../../lib/training-pipeline';
-import { ArtifactBucket, ManagedPolicyRole } from '../../lib/core';
+import { ArtifactBucket, ContainerImage, ManagedPolicyRole } from '../../lib/core';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
@@ -22,18 +22,18 @@ function buildPipeline(stack: Stack): TrainingPipeline {
   pipeline.addParameter(input);
   const report = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
   const prep = new ProcessingStep('Preprocess', {
-    image: JobImage.scikitLearn(),
+    image: ContainerImage.scikitLearn(),
     code: { s3Uri: 's3://code-bucket/preprocess.py' },
     inputs: [{ inputName: 'raw', source: input.asString, destination: '/opt/ml/processing/input' }],
     outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
   });
   const train = new TrainingStep('Train', {
-    image: JobImage.xgboost(),
+    image: ContainerImage.xgboost(),
     inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('train').asString, contentType: 'text/csv' }],
     hyperparameters: { num_round: '50' },
   });
   const evaluate = new ProcessingStep('Evaluate', {
-    image: JobImage.scikitLearn(),
+    image: ContainerImage.scikitLearn(),
     code: { s3Uri: 's3://code-bucket/evaluate.py' },
     inputs: [{ inputName: 'model', source: train.properties.modelArtifacts.s3ModelArtifacts.asString, destination: '/opt/ml/processing/model' }],
     outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }],
@@ -41,7 +41,7 @@ function buildPipeline(stack: Stack): TrainingPipeline {
   });
   const register = new RegisterModelStep('Register', {
     modelPackageGroupName: 'churn-models',
-    image: JobImage.xgboost(),
+    image: ContainerImage.xgboost(),
     modelDataUrl: train.properties.modelArtifacts.s3ModelArtifacts.asString,
   });
   pipeline.addStep(prep, train, evaluate, new ConditionStep('Gate', {
@@ -219,7 +219,7 @@ describe('definition storage', () => {
       maxInlineDefinitionSize: Size.bytes(1000),
     });
     for (let i = 0; i < 5; i++) {
-      pipeline.addStep(new TrainingStep(`Train${i}`, { image: JobImage.xgboost() }));
+      pipeline.addStep(new TrainingStep(`Train${i}`, { image: ContainerImage.xgboost() }));
     }
     const template = Template.fromStack(stack);
     expect(pipeline.definitionStorage).toBe('s3');
@@ -232,7 +232,7 @@ describe('definition storage', () => {
     const app = compliantApp();
     const stack = new Stack(app, 'BigTokens');
     const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'big', maxInlineDefinitionSize: Size.bytes(1000) });
-    pipeline.addStep(new TrainingStep('Train', { image: JobImage.xgboost() }), new TrainingStep('Train2', { image: JobImage.xgboost() }));
+    pipeline.addStep(new TrainingStep('Train', { image: ContainerImage.xgboost() }), new TrainingStep('Train2', { image: ContainerImage.xgboost() }));
     expectCompliant(stack);
     const template = Template.fromStack(stack);
     expect(pipeline.definitionStorage).toBe('s3');

@@ -1,5 +1,5 @@
 import { Stack, Token } from 'aws-cdk-lib';
-import { ecrRepositoryArnOf } from '../job-image';
+import { ecrRepositoryArnOf } from '../../private/ecr';
 
 /**
  * What a rendered definition needs, found by walking its JSON once (typed and imported

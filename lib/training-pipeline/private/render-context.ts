@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import type { JobImage } from '../job-image';
+import type { ContainerImage } from '../../core/container-image';
 import type { IModelPackageGroup } from '../../core/model-package-group';
 
 /**
@@ -32,7 +32,7 @@ export interface StepRenderContext {
   keyArn(key: kms.IKey | undefined): string | undefined;
 
   /** The URI of a job's image in the stack. */
-  image(image: JobImage): string;
+  image(image: ContainerImage): string;
 
   /** `VpcConfig` of a job, when the pipeline runs its jobs in a VPC. */
   vpcConfig(): any;

@@ -2,7 +2,7 @@ import { Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
-import type { JobImage } from '../job-image';
+import type { ContainerImage } from '../../core/container-image';
 import type { IModelPackageGroup } from '../../core/model-package-group';
 import type { RenderOptions } from '../definition-options';
 import type { RetryPolicy, Step } from '../step';
@@ -89,9 +89,9 @@ export class Renderer implements StepRenderContext {
     return this.defaults.networkIsolation ? true : undefined;
   }
 
-  public image(image: JobImage): string {
+  public image(image: ContainerImage): string {
     // The pipeline grants image pulls from the rendered URIs (typed and imported definitions alike).
-    return image._bind(this.scope).imageUri;
+    return image.bind(this.scope).imageUri;
   }
 
   public defaultOutput(prop: string, ...parts: string[]): any {

@@ -1,0 +1,247 @@
+import { ContainerImage } from '../core/container-image';
+import { InstanceType } from '../core/instance-type';
+import { ModelApprovalStatus } from '../core/model-approval-status';
+import { SAGEMAKER_NAME_PATTERN } from '../core/names';
+import { check } from '../private/errors';
+import { checkInstanceType } from './private/jobs';
+import type { StepRenderContext } from './private/render-context';
+import { JobStepOptions, Step, StepType } from './step';
+import { PipelineValue } from './values';
+
+/** A metrics or baseline file in S3. */
+export interface MetricsSource {
+  /** The S3 URI (a literal, a token, or the token of a pipeline value). */
+  readonly s3Uri: string;
+  /**
+   * The file's MIME type.
+   *
+   * @default "application/json"
+   */
+  readonly contentType?: string;
+}
+
+/** Metrics attached to a model version. */
+export interface ModelMetrics {
+  /**
+   * Model quality statistics (the evaluation report).
+   * @default - none
+   */
+  readonly modelQualityStatistics?: MetricsSource;
+  /**
+   * Model quality constraints.
+   * @default - none
+   */
+  readonly modelQualityConstraints?: MetricsSource;
+  /**
+   * Data quality statistics.
+   * @default - none
+   */
+  readonly dataQualityStatistics?: MetricsSource;
+  /**
+   * Data quality constraints.
+   * @default - none
+   */
+  readonly dataQualityConstraints?: MetricsSource;
+  /**
+   * A bias report.
+   * @default - none
+   */
+  readonly biasReport?: MetricsSource;
+  /**
+   * An explainability report.
+   * @default - none
+   */
+  readonly explainabilityReport?: MetricsSource;
+}
+
+/** Baselines that Model Monitor and later check steps compare against. */
+export interface DriftCheckBaselines {
+  /**
+   * Data quality statistics.
+   * @default - none
+   */
+  readonly modelDataQualityStatistics?: MetricsSource;
+  /**
+   * Data quality constraints.
+   * @default - none
+   */
+  readonly modelDataQualityConstraints?: MetricsSource;
+  /**
+   * Model quality statistics.
+   * @default - none
+   */
+  readonly modelQualityStatistics?: MetricsSource;
+  /**
+   * Model quality constraints.
+   * @default - none
+   */
+  readonly modelQualityConstraints?: MetricsSource;
+  /**
+   * Bias pre-training constraints.
+   * @default - none
+   */
+  readonly biasPreTrainingConstraints?: MetricsSource;
+  /**
+   * Bias post-training constraints.
+   * @default - none
+   */
+  readonly biasPostTrainingConstraints?: MetricsSource;
+  /**
+   * Bias analysis config file.
+   * @default - none
+   */
+  readonly biasConfigFile?: MetricsSource;
+  /**
+   * Explainability constraints.
+   * @default - none
+   */
+  readonly explainabilityConstraints?: MetricsSource;
+  /**
+   * Explainability analysis config file.
+   * @default - none
+   */
+  readonly explainabilityConfigFile?: MetricsSource;
+}
+
+/** Props of a {@link RegisterModelStep}. */
+export interface RegisterModelStepProps extends JobStepOptions {
+  /** The model package group the version goes into. */
+  readonly modelPackageGroupName: string;
+  /** The inference image. */
+  readonly image: ContainerImage;
+  /** The S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`). */
+  readonly modelDataUrl: string;
+  /**
+   * Environment variables of the inference container.
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+  /**
+   * The status the version starts with.
+   *
+   * @default ModelApprovalStatus.PENDING_MANUAL_APPROVAL
+   */
+  readonly approvalStatus?: ModelApprovalStatus;
+  /**
+   * Request MIME types.
+   * @default ["text/csv"]
+   */
+  readonly contentTypes?: string[];
+  /**
+   * Response MIME types.
+   * @default ["text/csv"]
+   */
+  readonly responseTypes?: string[];
+  /**
+   * Instance types for real-time inference.
+   * @default [InstanceType.ML_M5_LARGE]
+   */
+  readonly inferenceInstanceTypes?: InstanceType[];
+  /**
+   * Instance types for batch transform.
+   * @default [InstanceType.ML_M5_LARGE]
+   */
+  readonly transformInstanceTypes?: InstanceType[];
+  /**
+   * Metrics to attach.
+   * @default - none
+   */
+  readonly modelMetrics?: ModelMetrics;
+  /**
+   * Drift-check baselines to attach (read later by Model Monitor).
+   * @default - none
+   */
+  readonly driftCheckBaselines?: DriftCheckBaselines;
+  /**
+   * A description of the version.
+   * @default - none
+   */
+  readonly modelPackageDescription?: string;
+  /**
+   * Custom metadata (up to 50 entries).
+   * @default - none
+   */
+  readonly customerMetadata?: { [key: string]: string };
+}
+
+function source(m?: MetricsSource): any {
+  return m ? { ContentType: m.contentType ?? 'application/json', S3Uri: m.s3Uri } : undefined;
+}
+
+function pair(a?: MetricsSource, b?: MetricsSource, aKey = 'Statistics', bKey = 'Constraints'): any {
+  return a || b ? { [aKey]: source(a), [bKey]: source(b) } : undefined;
+}
+
+/**
+ * A register-model step: adds a model version to a model package group.
+ */
+export class RegisterModelStep extends Step {
+  /** `ModelPackageArn`: the ARN of the new version. */
+  public readonly modelPackageArn: PipelineValue;
+  private readonly props: RegisterModelStepProps;
+
+  constructor(stepName: string, props: RegisterModelStepProps) {
+    super(stepName, StepType.REGISTER_MODEL, props);
+    this.props = props;
+    this._checkJobOptions();
+    const where = `step ${stepName}`;
+    check(props.image instanceof ContainerImage, where, 'image', props.image,
+      'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
+    check(typeof props.modelDataUrl === 'string', where, 'modelDataUrl', props.modelDataUrl,
+      'It is required: the S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`)');
+    for (const prop of ['inferenceInstanceTypes', 'transformInstanceTypes'] as const) {
+      (props[prop] ?? []).forEach((t, i) => checkInstanceType(where, `${prop}[${i}]`, t));
+    }
+    const group = props.modelPackageGroupName;
+    check(PipelineValue.fromToken(group) !== undefined || /\$\{Token/.test(group) ||
+      (group.length <= 63 && SAGEMAKER_NAME_PATTERN.test(group)), where, 'modelPackageGroupName', group,
+    'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
+    check(Object.keys(props.customerMetadata ?? {}).length <= 50, where, 'customerMetadata', props.customerMetadata, 'At most 50 entries');
+    this.modelPackageArn = this.property('ModelPackageArn');
+  }
+
+  /** The model package group name. */
+  public get modelPackageGroupName(): string {
+    return this.props.modelPackageGroupName;
+  }
+
+  /** @internal */
+  public _renderArguments(r: StepRenderContext): any {
+    const p = this.props;
+    const m = p.modelMetrics;
+    const d = p.driftCheckBaselines;
+    return {
+      ModelPackageGroupName: p.modelPackageGroupName,
+      ModelPackageDescription: p.modelPackageDescription,
+      ModelMetrics: m ? {
+        ModelQuality: pair(m.modelQualityStatistics, m.modelQualityConstraints),
+        ModelDataQuality: pair(m.dataQualityStatistics, m.dataQualityConstraints),
+        Bias: m.biasReport ? { Report: source(m.biasReport) } : {},
+        Explainability: m.explainabilityReport ? { Report: source(m.explainabilityReport) } : {},
+      } : undefined,
+      DriftCheckBaselines: d ? {
+        ModelDataQuality: pair(d.modelDataQualityStatistics, d.modelDataQualityConstraints),
+        ModelQuality: pair(d.modelQualityStatistics, d.modelQualityConstraints),
+        Bias: d.biasConfigFile || d.biasPreTrainingConstraints || d.biasPostTrainingConstraints ? {
+          ConfigFile: source(d.biasConfigFile),
+          PreTrainingConstraints: source(d.biasPreTrainingConstraints),
+          PostTrainingConstraints: source(d.biasPostTrainingConstraints),
+        } : undefined,
+        Explainability: pair(d.explainabilityConstraints, d.explainabilityConfigFile, 'Constraints', 'ConfigFile'),
+      } : undefined,
+      InferenceSpecification: {
+        Containers: [{
+          Image: r.image(p.image),
+          Environment: p.environment,
+          ModelDataUrl: p.modelDataUrl,
+        }],
+        SupportedContentTypes: p.contentTypes ?? ['text/csv'],
+        SupportedResponseMIMETypes: p.responseTypes ?? ['text/csv'],
+        SupportedRealtimeInferenceInstanceTypes: (p.inferenceInstanceTypes ?? [InstanceType.ML_M5_LARGE]).map((t) => t.name),
+        SupportedTransformInstanceTypes: (p.transformInstanceTypes ?? [InstanceType.ML_M5_LARGE]).map((t) => t.name),
+      },
+      ModelApprovalStatus: p.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
+      CustomerMetadataProperties: p.customerMetadata,
+    };
+  }
+}
