@@ -1,8 +1,9 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { MlopsFoundation } from '../../lib/core';
 import {
-  FeatureDefinition, FeatureGroup, FeatureGroupProps, FeatureType, OnlineStoreStorageType, ThroughputMode,
+  FeatureDefinition, FeatureGroup, FeatureGroupProps, FeatureStore, FeatureType, OnlineStoreStorageType, ThroughputMode,
 } from '../../lib/feature-store';
 import { ORDER_FEATURES, tempLockFile } from './util';
 
@@ -152,5 +153,87 @@ describe('FeatureGroup refuses bad input with a clear error', () => {
     } catch (e: any) {
       expect(e.name).toBe('MlopsPropError');
     }
+  });
+
+  test('an offline prefix with an IAM wildcard or a policy variable (it would widen the role beyond the prefix)', () => {
+    expect(make({ offlineStore: { prefix: 'features/*' } }))
+      .toThrow(/\[S\/G\] Invalid prop `offlineStore.prefix`: received "features\/\*"\. It must not contain the IAM wildcards `\*` or `\?`: the offline store role and the read grants are scoped to this prefix/);
+    expect(make({ offlineStore: { prefix: '*' } })).toThrow(/Invalid prop `offlineStore.prefix`: received "\*"\. It must not contain the IAM wildcards/);
+    expect(make({ offlineStore: { prefix: 'features/orders?' } })).toThrow(/received "features\/orders\?"\. It must not contain the IAM wildcards/);
+    expect(make({ offlineStore: { prefix: 'features/${aws:username}' } }))
+      .toThrow(/Invalid prop `offlineStore.prefix`: received "features\/\$\{aws:username\}"\. It may contain only letters, digits and the characters/);
+    expect(make({ offlineStore: { prefix: 'year=2024/features' } })).not.toThrow();
+  });
+
+  test('a store prefix or a query results prefix with a wildcard', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new FeatureStore(stack, 'Store', { offlineStorePrefix: 'feature-store/*' }))
+      .toThrow(/\[S\/Store\] Invalid prop `offlineStorePrefix`: received "feature-store\/\*"\. It must not contain the IAM wildcards/);
+    const group = make({})();
+    const role = new iam.Role(group, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    const results = s3.Bucket.fromBucketName(group, 'Results', 'results-bucket');
+    expect(() => group.grantOfflineQuery(role, { queryResultsBucket: results, queryResultsPrefix: '*' }))
+      .toThrow(/\[S\/G\] Invalid prop `queryResultsPrefix`: received "\*"\. It must not contain the IAM wildcards/);
+  });
+
+  test('every problem of the feature definitions is reported together, in one error', () => {
+    const features = [
+      { name: 'order_id', type: FeatureType.STRING },
+      { name: 'event_time', type: FeatureType.FRACTIONAL },
+      { name: 'unit price', type: FeatureType.FRACTIONAL },
+      { name: 'flag', type: 'Boolean' as FeatureType },
+      { name: 'Order_Id', type: FeatureType.STRING },
+      { name: 'write_time', type: FeatureType.STRING },
+    ];
+    let message = '';
+    try {
+      make({ recordIdentifierFeatureName: 'customer_id' }, features)();
+    } catch (e: any) {
+      expect(e.name).toBe('MlopsPropError');
+      message = e.message;
+    }
+    expect(message).toMatch(/^\[S\/G\] Invalid prop `features`: received "6 features"\. The schema has 5 problems, all listed here:\n/);
+    const lines = message.split('\n').slice(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^ {2}- Invalid prop `features\[2\]\.name`: received "unit price"\. A feature name has 1 to 64 characters/),
+      expect.stringMatching(/^ {2}- Invalid prop `features\[3\]\.type`: received "Boolean"\. It must be a FeatureType \(String, Integral, Fractional\)\.$/),
+      expect.stringMatching(/^ {2}- Invalid prop `features\[4\]\.name`: received "Order_Id"\. It is already used by feature `order_id`/),
+      expect.stringMatching(/^ {2}- Invalid prop `features\[5\]\.name`: received "write_time"\. It is reserved by SageMaker Feature Store/),
+      expect.stringMatching(/^ {2}- Invalid prop `recordIdentifierFeatureName`: received "customer_id"\. It must name one of the features\.$/),
+    ]);
+  });
+
+  test('a missing record identifier or event time is reported beside the feature problems', () => {
+    expect(make({ recordIdentifierFeatureName: undefined as any, eventTimeFeatureName: 'item_count' }))
+      .toThrow(/The schema has 2 problems[^]*`recordIdentifierFeatureName`: received undefined\. Feature names must be literal strings[^]*`eventTimeFeatureName`: received "item_count"\. The event time must be a String/);
+  });
+
+  test('no props, or features that are not a list: an MlopsPropError, not a TypeError', () => {
+    const stack = new Stack(new App(), 'S');
+    expect(() => new FeatureGroup(stack, 'G', undefined as any))
+      .toThrow(/\[S\/G\] Invalid prop `props`: received undefined\. A feature group needs its features, record identifier and event time/);
+    expect(make({ features: 'order_id' as any }))
+      .toThrow(/\[S\/G\] Invalid prop `features`: received "order_id"\. A feature group has 1 to 2500 features/);
+  });
+
+  test('grantReadOfflineStore on a group without an offline store', () => {
+    const group = make({ offlineStore: { enabled: false } })();
+    const role = new iam.Role(group, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => group.grantReadOfflineStore(role))
+      .toThrow(/\[S\/G\] Invalid prop `offlineStore.enabled`: received false\. grantReadOfflineStore reads the offline store, which this group does not have/);
+  });
+
+  test('a group of a store with a foundation of its own, or added to a store while linked to another', () => {
+    const stack = new Stack(new App(), 'S');
+    const store = new FeatureStore(stack, 'Store', { schemaLock: { file: tempLockFile() } });
+    const other = new FeatureStore(stack, 'Other', { schemaLock: { file: tempLockFile() } });
+    const foundation = new MlopsFoundation(stack, 'Foundation');
+    const base = { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time' };
+    expect(() => store.addFeatureGroup('A', { ...base, foundation }))
+      .toThrow(/\[S\/Store\/A\] Invalid prop `foundation`: received "a foundation"\. It cannot be combined with `featureStore`: a group of a store uses the store's key, bucket and storage layout; give the foundation to the FeatureStore/);
+    expect(() => new FeatureGroup(stack, 'B', { ...base, featureStore: store, foundation }))
+      .toThrow(/\[S\/B\] Invalid prop `foundation`.*It cannot be combined with `featureStore`/);
+    expect(() => store.addFeatureGroup('C', { ...base, featureStore: other }))
+      .toThrow(/\[S\/Store\/C\] Invalid prop `featureStore`: received "another store"\. `addFeatureGroup` links the group to this store; leave `featureStore` out/);
   });
 });

@@ -61,6 +61,15 @@ describe('schema evolution against the lock file', () => {
     expect(fs.readFileSync(file, 'utf-8')).toBe(before);
   });
 
+  test('the refusal names the construct path once (aws-cdk-lib prints it in front of validation messages)', () => {
+    const file = tempLockFile();
+    synth(file, {}, withDiscount);
+    let message = '';
+    try { synth(file); } catch (e: any) { message = e.message; }
+    expect(message).toMatch(/\[Shop\/Orders\] Invalid prop `features`/);
+    expect(message).not.toMatch(/\[Shop\/Orders\] \[Shop\/Orders\]/);
+  });
+
   test('renaming a feature is refused as a removal plus an addition', () => {
     const file = tempLockFile();
     synth(file);

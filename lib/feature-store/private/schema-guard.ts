@@ -3,7 +3,7 @@ import { Annotations, Stack } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, IConstruct } from 'constructs';
 import { stableStringify } from '../../core/names';
-import { formatPropIssue } from '../../private/errors';
+import { formatIssueWithoutPath } from '../../private/errors';
 import { FeatureDefinition } from '../features';
 import { SchemaLockMode, SchemaLockOptions } from '../schema-lock';
 import { diffSchemas, LockEntry, lockSettings, readLock, writeLockEntry } from './lock-file';
@@ -24,6 +24,11 @@ export interface GuardedGroup {
   /** Every property CloudFormation cannot change without replacing the group (resolved at synth). */
   readonly replacementProperties: () => { [key: string]: unknown };
 }
+
+/*
+ * The lock is compared in a validation (at synth, once names and tags are final); aws-cdk-lib puts
+ * the construct path in front of each message, so the messages leave it out.
+ */
 
 /**
  * Compare the group with its entry in the schema lock at synth, refuse a change that replaces it
@@ -62,7 +67,7 @@ function validateAgainstLock(scope: Construct, group: GuardedGroup, settings: { 
   try {
     lock = readLock(settings.file);
   } catch (e: any) {
-    return [`[${key}] ${e.message}`];
+    return [e.message];
   }
   const before = lock.featureGroups[key];
   if (!before) {
@@ -73,7 +78,7 @@ function validateAgainstLock(scope: Construct, group: GuardedGroup, settings: { 
   const lockName = path.relative(process.cwd(), settings.file) || settings.file;
   const derived = group.givenName === undefined;
   if (diff.breaking.length > 0 && !group.allowReplacement) {
-    return [formatPropIssue(scope, 'features', lockName,
+    return [formatIssueWithoutPath('features', lockName,
       `Against the schema recorded in that lock file: ${diff.breaking.join('; ')}. ` +
       'These changes replace the feature group: CloudFormation (or SageMaker, which can only add features to a group) ' +
       'would create a new, empty group, and the records in its online and offline stores would not follow. ' +
@@ -82,7 +87,7 @@ function validateAgainstLock(scope: Construct, group: GuardedGroup, settings: { 
       ', synthesize, commit the updated lock file, deploy, then remove `allowReplacement`')];
   }
   if (diff.breaking.length > 0 && !diff.nameChanged) {
-    return [formatPropIssue(scope, derived ? 'schemaVersion' : 'featureGroupName', group.givenName ?? group.schemaVersion ?? 1,
+    return [formatIssueWithoutPath(derived ? 'schemaVersion' : 'featureGroupName', group.givenName ?? group.schemaVersion ?? 1,
       `The replacement allowed by \`allowReplacement\` (${diff.breaking.join('; ')}) needs a new group name: CloudFormation cannot ` +
       'replace a named resource in place and SageMaker cannot remove or re-type features. ' +
       (derived ? 'Raise `schemaVersion`' : 'Give a new `featureGroupName`'))];
@@ -110,7 +115,7 @@ function newGroup(scope: Construct, current: LockEntry, recorded: { [path: strin
     && stableStringify(e.featureGroupName) === stableStringify(current.featureGroupName));
   if (clash) {
     const stillThere = findByPath(root, clash[0]) !== undefined;
-    return [formatPropIssue(scope, 'featureGroupName', current.featureGroupName,
+    return [formatIssueWithoutPath('featureGroupName', current.featureGroupName,
       `The lock records this name for ${clash[0]}, ` + (stillThere
         ? 'which is still in the app: two feature groups cannot have the same name'
         : 'which is no longer in the app. A moved or renamed construct is a new group, and the old one (retained) still ' +

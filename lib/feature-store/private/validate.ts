@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { check, checkExclusive, checkIntegerRange, Where } from '../../private/errors';
+import { check, checkIntegerRange, Where } from '../../private/errors';
 import { FeatureGroupProps } from '../feature-group-props';
 import { OfflineStoreTableFormat } from '../offline-store';
 import { OnlineStoreStorageType } from '../online-store';
@@ -19,7 +19,9 @@ export function validateFeatureGroupProps(where: Where, props: FeatureGroupProps
   check(enabled.online || enabled.offline, where, 'onlineStore.enabled', false,
     'A feature group needs an online store, an offline store or both; both are turned off');
   checkFeatureDefinitions(where, props);
-  checkExclusive(where, 'featureStore', props.featureStore, 'foundation', props.foundation);
+  check(props.featureStore === undefined || props.foundation === undefined, where, 'foundation', 'a foundation',
+    'It cannot be combined with `featureStore`: a group of a store uses the store\'s key, bucket and storage layout; ' +
+    'give the foundation to the FeatureStore');
   if (props.description !== undefined && !Token.isUnresolved(props.description)) {
     check(props.description.length <= 128, where, 'description', props.description, 'It must have at most 128 characters');
   }
