@@ -1,12 +1,14 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ArtifactBucket, ManagedPolicyRole, ProjectKey } from '../lib';
+import { ArtifactBucket, ManagedPolicyRole, MlopsFoundation, ProjectKey } from '../lib/core';
 import { FeatureStore, FeatureType, OnlineStoreStorageType } from '../lib/feature-store';
 
 /**
- * The data of the flow: a feature store with two feature groups, each with an encrypted online
- * store and an Iceberg offline store under the project's artifact bucket; the training pipeline's
- * role ingests into and queries the orders group, the endpoint's role reads customers online.
+ * The data of the flow: a feature store on the project's foundation (its key and artifact bucket)
+ * with two feature groups, each with an encrypted online store and an Iceberg offline store under
+ * the foundation's `feature-store` prefix; the training pipeline's role ingests into, queries and
+ * reads the orders group's offline store (`offlineStoreS3Uri`), the endpoint's role reads
+ * customers online.
  *
  * The schemas are checked against the schema lock (`feature-store.lock.json` where the app runs,
  * or the context value `cdk-sagemaker-mlops:featureStoreLockFile`): removing or re-typing a feature
@@ -16,13 +18,16 @@ export function addFeatureStoreExample(app: App): Stack {
   const stack = new Stack(app, 'MlopsFeatureStoreExample', {
     description: 'cdk-sagemaker-mlops example: feature store with two feature groups (online + offline), schema lock and grants',
   });
+  // The project's key and bucket, as a platform team would provide them (a new MlopsFoundation
+  // creates both itself; these keep the construct ids the committed schema lock records).
   const key = new ProjectKey(stack, 'ProjectKey', { alias: 'mlops/feature-store-example' });
   const artifacts = new ArtifactBucket(stack, 'Artifacts', { encryptionKey: key });
-
-  const store = new FeatureStore(stack, 'Features', {
+  const foundation = MlopsFoundation.fromFoundationAttributes(stack, 'Foundation', {
     encryptionKey: key,
-    offlineStoreBucket: artifacts.bucket,
+    artifactBucket: artifacts.bucket,
   });
+
+  const store = new FeatureStore(stack, 'Features', { foundation });
 
   const orders = store.addFeatureGroup('Orders', {
     description: 'Orders, one record per order id',
@@ -52,13 +57,15 @@ export function addFeatureStoreExample(app: App): Stack {
     onlineStore: { storageType: OnlineStoreStorageType.IN_MEMORY },
   });
 
-  // The training pipeline ingests orders and reads their history with Athena.
+  // The training pipeline ingests orders, queries their history with Athena, and its training
+  // jobs read the offline store (`orders.offlineStoreS3Uri`) as their input.
   const pipelineRole = new ManagedPolicyRole(stack, 'PipelineRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-    description: 'Runs the training pipeline: ingests orders and queries the offline store',
+    description: 'Runs the training pipeline: ingests orders, queries and reads the offline store',
   });
   orders.grantWrite(pipelineRole);
-  orders.grantOfflineQuery(pipelineRole, { queryResultsBucket: artifacts.bucket, queryResultsPrefix: 'athena-results/' });
+  orders.grantOfflineQuery(pipelineRole, { queryResultsBucket: foundation.artifactBucket, queryResultsPrefix: 'athena-results/' });
+  orders.grantReadOfflineStore(pipelineRole);
   customers.grantWrite(pipelineRole);
 
   // The endpoint reads customer features online at inference time.
