@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { ArtifactBucket } from '../../lib/core';
+import { ArtifactBucket, MlopsFoundation, ModelPackageGroup, StorageLayout } from '../../lib/core';
 import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib/endpoint';
 import { handler, respondTo } from '../../lib/endpoint/handlers/model-package-baselines';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
@@ -68,6 +68,98 @@ describe('monitors with the baselines of the model package version', () => {
 
   test('no unacknowledged compliance finding', () => {
     expect(formatFindings(unacknowledgedFindings(stack))).toBe('');
+  });
+});
+
+describe('ModelPackageBaselines on a foundation, with the group', () => {
+  let template: Template;
+  let stack: Stack;
+  let baselines: ModelPackageBaselines;
+  beforeAll(() => {
+    stack = new Stack(compliantApp(), 'OnFoundation', { env: { account: ACCOUNT, region: REGION } });
+    const foundation = new MlopsFoundation(stack, 'Foundation', { storageLayout: StorageLayout.of({ baselines: 'drift' }) });
+    const group = ModelPackageGroup.fromModelPackageGroupName(stack, 'Group', 'churn');
+    baselines = new ModelPackageBaselines(stack, 'Baselines', { foundation, modelPackageArn: PACKAGE_ARN, modelPackageGroup: group });
+    new EndpointWithMonitor(stack, 'Endpoint', {
+      foundation,
+      model: ModelSource.fromModelPackageArn(PACKAGE_ARN, { modelPackageGroup: group }),
+      dataCapture: {},
+      dataQualityMonitor: { baseline: baselines.dataQuality },
+      modelExplainabilityMonitor: { baseline: baselines.explainability },
+    });
+    template = Template.fromStack(stack);
+  });
+
+  test('one key in the stack: the reader function uses the foundation\'s (no key reached through the scope)', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(baselines.encryptionKey).toBe((stack.node.findChild('Foundation') as MlopsFoundation).encryptionKey);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('drift-check baselines'),
+      KmsKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FoundationKey'), 'Arn'] },
+    });
+  });
+
+  test('the reader is a child of the construct, not of the endpoint', () => {
+    expect(baselines.node.tryFindChild('Reader')).toBeDefined();
+    const readers = template.findResources('Custom::ModelPackageBaselines');
+    expect(Object.keys(readers)).toEqual([expect.stringMatching(/^Baselines[0-9A-F]{8}$/)]);
+    expect(Object.values(readers)[0]).toEqual(expect.objectContaining({
+      Properties: expect.objectContaining({ ModelPackageArn: PACKAGE_ARN, Required: ['DataQualityConstraints', 'DataQualityStatistics', 'ExplainabilityConfig', 'ExplainabilityConstraints'] }),
+    }));
+  });
+
+  test('the monitoring role reads the group\'s baseline prefix of the layout only', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .find((p: any) => /MonitoringRole/.test(p.Properties.Description)) as any;
+    const reads = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action === 's3:GetObject').map((s: any) => s.Resource);
+    expect(reads).toEqual(expect.arrayContaining([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FoundationArtifactsBucket/), 'Arn'] }, '/drift/churn/*']] },
+    ]));
+    expect(JSON.stringify(reads)).not.toMatch(/"\/\*"/);
+    expect(baselines.baselinesKeyPrefix).toBe('drift/churn');
+  });
+
+  test('no unacknowledged compliance finding', () => {
+    expect(formatFindings(unacknowledgedFindings(stack))).toBe('');
+  });
+});
+
+describe('bad ModelPackageBaselines input', () => {
+  const fresh = () => {
+    const s = new Stack(new App(), 'Bad', { env: { account: ACCOUNT, region: REGION } });
+    return { s, artifacts: new ArtifactBucket(s, 'Artifacts') };
+  };
+
+  test('neither a group nor a prefix: the whole bucket is refused', () => {
+    const { s, artifacts } = fresh();
+    expect(() => new ModelPackageBaselines(s, 'Baselines', { modelPackageArn: PACKAGE_ARN, artifactBucket: artifacts.bucket }))
+      .toThrow(/\[Bad\/Baselines\] Invalid prop `baselinesKeyPrefix`: received undefined. Give the model package group \(`modelPackageGroup`.*never the whole bucket/);
+  });
+
+  test('no bucket and no foundation', () => {
+    const { s } = fresh();
+    expect(() => new ModelPackageBaselines(s, 'Baselines', { modelPackageArn: PACKAGE_ARN, baselinesKeyPrefix: 'baselines/churn' }))
+      .toThrow(/\[Bad\/Baselines\] Invalid prop `artifactBucket`: received undefined. The baseline files are in a bucket the training pipeline wrote/);
+  });
+
+  test('a literal ARN of another group', () => {
+    const { s, artifacts } = fresh();
+    const group = ModelPackageGroup.fromModelPackageGroupName(s, 'Group', 'fraud');
+    expect(() => new ModelPackageBaselines(s, 'Baselines', { modelPackageArn: PACKAGE_ARN, artifactBucket: artifacts.bucket, modelPackageGroup: group }))
+      .toThrow(/\[Bad\/Baselines\] Invalid prop `modelPackageArn`: received ".*model-package\/churn\/3". It must be a version of the model package group `modelPackageGroup` \(fraud\)/);
+  });
+
+  test('an ARN that is not a version', () => {
+    const { s, artifacts } = fresh();
+    expect(() => new ModelPackageBaselines(s, 'Baselines', {
+      modelPackageArn: 'arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn', artifactBucket: artifacts.bucket, baselinesKeyPrefix: 'b',
+    })).toThrow(/\[Bad\/Baselines\] Invalid prop `modelPackageArn`: received ".*model-package-group\/churn". It must be the ARN of a versioned model package/);
+  });
+
+  test('no props (JavaScript callers can omit them)', () => {
+    const { s } = fresh();
+    expect(() => new (ModelPackageBaselines as any)(s, 'Baselines'))
+      .toThrow(/\[Bad\/Baselines\] Invalid prop `modelPackageArn`: received undefined. It is required/);
   });
 });
 
