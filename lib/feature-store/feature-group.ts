@@ -17,7 +17,7 @@ import { checkGroupName } from './private/rules';
 import { guardSchema } from './private/schema-guard';
 import { validateFeatureGroupProps } from './private/validate';
 import { SageMakerName } from '../core/names';
-import { check, propError } from '../private/errors';
+import { propError } from '../private/errors';
 import { resolveKey, resolveLayout } from '../private/resources';
 
 /**
@@ -104,9 +104,8 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
 
   constructor(scope: Construct, id: string, props: FeatureGroupProps) {
     super(scope, id);
-    check(props !== undefined && props !== null, this, 'props', props, 'A feature group needs its features, record identifier and event time');
-    this.onlineStoreEnabled = props.onlineStore?.enabled ?? true;
-    this.offlineStoreEnabled = props.offlineStore?.enabled ?? true;
+    this.onlineStoreEnabled = props?.onlineStore?.enabled ?? true;
+    this.offlineStoreEnabled = props?.offlineStore?.enabled ?? true;
     validateFeatureGroupProps(this, props, { online: this.onlineStoreEnabled, offline: this.offlineStoreEnabled });
 
     this.features = [...props.features];
@@ -181,6 +180,7 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
     });
 
     if (offline) {
+      // Only now that nameConfig is set: sizing the role's policy resolves the derived table name.
       offline.grantRole();
       // SageMaker checks the role's access when it creates the group (the dependency covers the role's policies).
       cfn.node.addDependency(offline.role);

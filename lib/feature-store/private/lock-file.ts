@@ -5,7 +5,7 @@ import { stableStringify } from '../../core/names';
 import { SchemaLockContext, SchemaLockMode, SchemaLockOptions } from '../schema-lock';
 
 /** The lock file name used when nothing else is configured. */
-export const DEFAULT_LOCK_FILE = 'feature-store.lock.json';
+const DEFAULT_LOCK_FILE = 'feature-store.lock.json';
 
 /** What the lock records about one feature group. */
 export interface LockEntry {

@@ -2,13 +2,13 @@ import { CfnResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { check, propError, Where } from '../../private/errors';
 
 /** SageMaker FeatureDefinition.FeatureName (API reference): 1-64 characters. */
-export const FEATURE_NAME_PATTERN = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9])*$/;
+const FEATURE_NAME_PATTERN = /^[a-zA-Z0-9]([-_]*[a-zA-Z0-9])*$/;
 
 /** AWS::SageMaker::FeatureGroup FeatureGroupName: 1-64 characters, letters, digits and inner hyphens. */
-export const GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+const GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
 
 /** Names SageMaker keeps for the offline store's own columns. */
-export const RESERVED_FEATURE_NAMES = ['is_deleted', 'write_time', 'api_invocation_time'];
+const RESERVED_FEATURE_NAMES = ['is_deleted', 'write_time', 'api_invocation_time'];
 
 /** At most this many features per group (CloudFormation FeatureDefinitions maximum). */
 export const MAX_FEATURES = 2500;
