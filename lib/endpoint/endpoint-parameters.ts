@@ -1,5 +1,6 @@
 import { CfnParameter, CfnParameterProps, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { DEFAULT_INSTANCE_COUNT, DEFAULT_SAMPLING_PERCENTAGE, DEFAULT_STAGE_MAX_CAPACITY } from './private/default-values';
 import { InstanceType } from '../core/instance-type';
 import { check, checkIntegerRange, childPath, propError } from '../private/errors';
 
@@ -163,7 +164,7 @@ export class EndpointStageParameters extends Construct {
       description: 'The initial instance count (and the autoscaling minimum)',
       minValue: 1,
       maxValue: 100,
-      default: this.props.defaultInstanceCount ?? 2,
+      default: this.props.defaultInstanceCount ?? DEFAULT_INSTANCE_COUNT,
     }).valueAsNumber;
   }
 
@@ -174,7 +175,7 @@ export class EndpointStageParameters extends Construct {
       description: 'The autoscaling maximum instance count',
       minValue: 1,
       maxValue: 100,
-      default: this.props.defaultMaxCapacity ?? 4,
+      default: this.props.defaultMaxCapacity ?? DEFAULT_STAGE_MAX_CAPACITY,
     }).valueAsNumber;
   }
 
@@ -185,7 +186,7 @@ export class EndpointStageParameters extends Construct {
       description: 'The percentage of requests captured for monitoring',
       minValue: 0,
       maxValue: 100,
-      default: this.props.defaultSamplingPercentage ?? 20,
+      default: this.props.defaultSamplingPercentage ?? DEFAULT_SAMPLING_PERCENTAGE,
     }).valueAsNumber;
   }
 

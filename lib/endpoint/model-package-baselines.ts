@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { MonitoringBaseline, MonitoringBaselineConfig } from './monitoring-baseline';
 import { checkModelPackageVersion, readPrefix } from './private/model-package';
 import { FoundationOptions } from '../core/foundation';
-import type { IModelPackageGroup } from '../core/model-package-group';
+import { IModelPackageGroup } from '../core/model-package-group';
 import { check } from '../private/errors';
 import { grantReadObjects } from '../private/grants';
 import { HandlerFunction } from '../private/handler-function';

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ModelData } from './model-data';
 import { checkModelPackageVersion, readPrefix } from './private/model-package';
 import { ContainerImage } from '../core/container-image';
-import type { IModelPackageGroup } from '../core/model-package-group';
+import { IModelPackageGroup } from '../core/model-package-group';
 import { StorageLayout } from '../core/storage-layout';
 import { check } from '../private/errors';
 import { grantPull, grantReadObjects } from '../private/grants';

@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AutoscalingOptions } from '../autoscaling-options';
 import { TrafficRouting } from '../deployment';
 import type { EndpointWithMonitorProps } from '../endpoint-with-monitor-props';
-import { MonitoringFrequency, MonitoringJobOptions } from '../monitoring';
+import { DataQualityMonitorOptions, MonitoringFrequency, MonitoringJobOptions } from '../monitoring';
+import { DEFAULT_INSTANCE_COUNT, DEFAULT_SAMPLING_PERCENTAGE, DEFAULT_VARIANT_NAME } from './default-values';
 import { InstanceType } from '../../core/instance-type';
 import type { StorageLayout } from '../../core/storage-layout';
 
@@ -12,9 +13,6 @@ import type { StorageLayout } from '../../core/storage-layout';
  * aws-solutions-constructs keeps one defaults function per service). The `@default` of each prop
  * documents the value chosen here.
  */
-
-/** The production variant's name. */
-export const DEFAULT_VARIANT_NAME = 'AllTraffic';
 
 /** The endpoint's settings with the defaults filled in. */
 export interface EndpointSettings {
@@ -104,7 +102,7 @@ export function endpointSettings(props: EndpointWithMonitorProps): EndpointSetti
     serverless,
     variantName: props.variantName ?? DEFAULT_VARIANT_NAME,
     instanceType,
-    initialInstanceCount: props.initialInstanceCount ?? 2,
+    initialInstanceCount: props.initialInstanceCount ?? DEFAULT_INSTANCE_COUNT,
     maxConcurrency: props.serverless?.maxConcurrency ?? 20,
     networkIsolation: props.networkIsolation ?? !serverless,
     shadow: s === undefined ? undefined : {
@@ -115,7 +113,7 @@ export function endpointSettings(props: EndpointWithMonitorProps): EndpointSetti
     },
     capture: c === undefined ? undefined : {
       enabled: c.enabled ?? true,
-      samplingPercentage: c.samplingPercentage ?? 20,
+      samplingPercentage: c.samplingPercentage ?? DEFAULT_SAMPLING_PERCENTAGE,
       captureRequest: c.captureRequest ?? true,
       captureResponse: c.captureResponse ?? true,
     },
@@ -149,6 +147,11 @@ export function autoscalingSettings(a: AutoscalingOptions, props: EndpointWithMo
     scaleInCooldown: a.scaleInCooldown ?? Duration.minutes(5),
     scaleOutCooldown: a.scaleOutCooldown ?? Duration.minutes(1),
   };
+}
+
+/** Whether the data quality monitor publishes per-feature drift metrics. */
+export function publishesMetrics(o: DataQualityMonitorOptions): boolean {
+  return o.publishMetrics ?? true;
 }
 
 /** A monitoring job's settings. */

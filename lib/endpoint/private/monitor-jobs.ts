@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { clarifyImage, modelMonitorAnalyzerImage } from './analyzer-image';
 import type { MonitorContext } from './context';
-import { monitoringJobSettings } from './defaults';
+import { monitoringJobSettings, publishesMetrics } from './defaults';
 import { scheduleMonitor } from './monitor-schedule';
 import {
   ClarifyMonitorOptions, DataQualityMonitorOptions, GroundTruthOptions, ModelBiasMonitorOptions, ModelQualityMonitorOptions,
@@ -37,7 +37,7 @@ function createDataQualityMonitor(ctx: MonitorContext, o: DataQualityMonitorOpti
   const jobProps = {
     dataQualityAppSpecification: {
       imageUri: ctx.props.analyzerImageUri ?? modelMonitorAnalyzerImage(ctx.scope),
-      environment: (o.publishMetrics ?? true) ? { publish_cloudwatch_metrics: 'Enabled' } : undefined,
+      environment: publishesMetrics(o) ? { publish_cloudwatch_metrics: 'Enabled' } : undefined,
     },
     dataQualityBaselineConfig: {
       constraintsResource: { s3Uri: baseline.constraintsUri },

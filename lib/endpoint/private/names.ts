@@ -30,7 +30,7 @@ export function configHashedName(scope: IConstruct, options: SageMakerNameOption
 }
 
 /** Whether the resolved form of `config` contains a `Ref` to a CloudFormation parameter of the stack. */
-export function refersToParameter(scope: IConstruct, config: any): boolean {
+function refersToParameter(scope: IConstruct, config: any): boolean {
   const stack = Stack.of(scope);
   const parameterIds = new Set(stack.node.findAll()
     .filter((c): c is CfnParameter => c instanceof CfnParameter)
