@@ -307,6 +307,12 @@ describe('bad model input', () => {
     expect(() => build(() => ({ variantName: 'v1.0' }))).toThrow(/Invalid prop `variantName`: received "v1.0"/);
   });
 
+  test('no props at all (JavaScript and Python callers can omit them)', () => {
+    const stack = new Stack(new App(), 'NoProps');
+    expect(() => new (EndpointWithMonitor as any)(stack, 'Endpoint'))
+      .toThrow(/\[NoProps\/Endpoint\] Invalid prop `model`: received undefined. It is required/);
+  });
+
   test('security groups without a VPC', () => {
     expect(() => build(() => ({ securityGroups: [] }))).toThrow(/Invalid prop `securityGroups`: received "0 group\(s\)". It needs `vpc`/);
   });
