@@ -81,6 +81,15 @@ export interface EndpointWithMonitorProps extends FoundationOptions, NetworkOpti
   readonly role?: iam.IRole;
 
   /**
+   * The role of the Model Monitor jobs (when a monitor is on). When given, no statement is added
+   * to it: it must read the captured data and the baselines, write the monitoring reports, use the
+   * key, log to /aws/sagemaker/ProcessingJobs and publish the monitoring metrics.
+   *
+   * @default - a new role with least privilege
+   */
+  readonly monitoringRole?: iam.IRole;
+
+  /**
    * Run the model container and the monitoring jobs without network access.
    *
    * @default true (false for a serverless variant, which does not support it)

@@ -30,7 +30,9 @@ export function createAlarms(ctx: EndpointContext, endpoint: IEndpoint): Endpoin
   check(!isLiteralNumber(s.invocationErrorThreshold) || s.invocationErrorThreshold >= 1, scope, 'alarms.invocationErrorThreshold',
     s.invocationErrorThreshold, 'It must be at least 1');
   check(s.modelLatencyThreshold.toMilliseconds() > 0, scope, 'alarms.modelLatencyThreshold', s.modelLatencyThreshold, 'It must be longer than zero');
+  const prefix = ctx.props.alarms?.alarmNamePrefix;
   const errorAlarm = new cloudwatch.Alarm(scope, 'ErrorAlarm', {
+    alarmName: prefix === undefined ? undefined : `${prefix}-errors`,
     alarmDescription: 'Invocation 5XX errors of the SageMaker endpoint (also rolls a deployment back)',
     metric: endpoint.metricInvocation5XXErrors({ period: Duration.minutes(1) }),
     threshold: s.invocationErrorThreshold,
@@ -39,6 +41,7 @@ export function createAlarms(ctx: EndpointContext, endpoint: IEndpoint): Endpoin
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   const latencyAlarm = new cloudwatch.Alarm(scope, 'LatencyAlarm', {
+    alarmName: prefix === undefined ? undefined : `${prefix}-latency`,
     alarmDescription: 'p99 model latency of the SageMaker endpoint, in microseconds (also rolls a deployment back)',
     metric: endpoint.metricModelLatency({ period: Duration.minutes(1), statistic: 'p99' }),
     threshold: s.modelLatencyThreshold.toMilliseconds() * 1000,

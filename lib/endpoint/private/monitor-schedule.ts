@@ -71,7 +71,9 @@ export function scheduleMonitor(ctx: MonitorContext, m: ScheduledMonitor): cloud
     },
     targets: [new targets.SnsTopic(ctx.alarmTopic)],
   });
+  const prefix = ctx.props.alarms?.alarmNamePrefix;
   const alarm = new cloudwatch.Alarm(scope, `${type}ViolationAlarm`, {
+    alarmName: prefix === undefined ? undefined : `${prefix}-${type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}-violations`,
     alarmDescription: `Model Monitor ${type} runs of the SageMaker endpoint ended with violations`,
     metric: new cloudwatch.Metric({
       namespace: 'AWS/Events',

@@ -10,8 +10,9 @@ import { grantKey, grantListPrefix, grantReadObjects, grantStatement, grantWrite
  * writes the monitoring reports, both under the endpoint's prefixes, and logs and publishes the
  * monitoring metrics. Baselines and ground truth add their own reads when the monitors bind them.
  */
-export function createMonitoringRole(ctx: EndpointContext): iam.Role {
+export function createMonitoringRole(ctx: EndpointContext): iam.IRole {
   const scope = ctx.scope;
+  if (ctx.props.monitoringRole) { return ctx.props.monitoringRole; }
   const role = new ManagedPolicyRole(scope, 'MonitoringRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     description: 'Model Monitor jobs of a SageMaker endpoint (least privilege, cdk-sagemaker-mlops)',
