@@ -44,16 +44,6 @@ export function resolveNetwork(scope: Construct, props: FoundationOptions & Netw
   return { vpc: f.vpc, vpcSubnets: props.vpcSubnets ?? f.vpcSubnets, securityGroups: props.securityGroups ?? f.securityGroups };
 }
 
-/** The given key, or a new {@link ProjectKey} named `id` under `scope`. */
-export function keyOrCreate(scope: Construct, id: string, existing?: kms.IKey): kms.IKey {
-  return existing ?? new ProjectKey(scope, id);
-}
-
-/** The given bucket, or a new {@link ArtifactBucket} (encrypted with `key`) named `id` under `scope`. */
-export function bucketOrCreate(scope: Construct, id: string, key: kms.IKey, existing?: s3.IBucket): s3.IBucket {
-  return existing ?? new ArtifactBucket(scope, id, { encryptionKey: key }).bucket;
-}
-
 /** The subnets a construct's jobs or models run in: the given selection, or private with egress, else isolated. */
 export function selectSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
   return vpc.selectSubnets(selection ?? {

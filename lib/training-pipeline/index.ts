@@ -12,5 +12,6 @@ export * from './control-steps';
 export * from './check-steps';
 export * from './definition-options';
 export * from './definition';
+export * from './pipeline-base';
 export * from './training-pipeline';
 export * from './standard-pipeline';

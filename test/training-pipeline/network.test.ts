@@ -18,7 +18,7 @@ describe('jobs in a VPC', () => {
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
     });
-    const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'private', vpc, enableNetworkIsolation: true });
+    const pipeline = new TrainingPipeline(stack, 'Pipeline', { pipelineName: 'private', vpc, networkIsolation: true });
     const prep = new ProcessingStep('Prep', { image: ContainerImage.scikitLearn(), outputs: [{ outputName: 'out', source: '/opt/ml/processing/out' }] });
     const train = new TrainingStep('Train', { image: ContainerImage.xgboost(), inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('out').asString }] });
     pipeline.addStep(prep, train, new ModelStep('Model', { image: ContainerImage.xgboost(), modelDataUrl: train.properties.modelArtifacts.s3ModelArtifacts.asString }));
@@ -58,5 +58,5 @@ describe('jobs in a VPC', () => {
 
 test('subnets without a VPC are refused', () => {
   expect(() => new TrainingPipeline(new Stack(), 'P', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
-    .toThrow(/Invalid prop `vpcSubnets`.*Subnets and security groups need a `vpc`/);
+    .toThrow(/\[Default\/P\] Invalid prop `vpcSubnets`: received "a subnet selection"\. It needs `vpc` \(or a foundation with a VPC\)/);
 });

@@ -246,16 +246,17 @@ describe('definition storage', () => {
       },
     });
     const writer = Object.values(template.findResources('Custom::PipelineDefinition'))[0].Properties;
-    expect(writer.TargetKey).toMatch(/^pipelines\/big\/definitions\/[0-9a-f]{64}\.json$/);
+    // Under the storage layout's definition prefix of the pipeline.
+    expect(writer.TargetKey).toMatch(/^pipeline-definitions\/big\/[0-9a-f]{64}\.json$/);
     // Every deploy-time value has a marker; the values are CloudFormation references.
     const markers = Object.keys(writer.Substitutions);
     expect(markers.length).toBeGreaterThan(2);
     expect(markers.every((m) => /^<<mlops-token:\d+>>$/.test(m))).toBe(true);
     expect(JSON.stringify(writer.Substitutions)).toContain('PipelineJobRole');
-    // The writer may put objects under the definitions/ prefix only.
+    // The writer may put objects under that prefix only.
     const statements = statementsOf(template, 'PipelineDefinitionWriter');
     const put = statements.find((st) => [st.Action].flat().includes('s3:PutObject'));
-    expect(JSON.stringify(put.Resource)).toContain('/pipelines/big/definitions/*');
+    expect(put.Resource['Fn::Join'][1].slice(-1)[0]).toBe('/pipeline-definitions/big/*');
   });
 });
 
