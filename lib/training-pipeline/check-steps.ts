@@ -1,11 +1,13 @@
-import { Size, Token } from 'aws-cdk-lib';
+import { Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SAGEMAKER_NAME_PATTERN } from '../core/names';
 import { check } from '../private/errors';
 import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
+import { IModelPackageGroup } from '../core/model-package-group';
+import { checkPropsGiven } from './private/checks';
 import { checkInstance, checkInstanceType, renderProcessingJob } from './private/jobs';
+import { ChosenModelPackageGroup, chooseModelPackageGroup } from './private/model-package-group';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineParameter, PipelineValue, PipelineValueType } from './values';
@@ -31,8 +33,15 @@ export enum ClarifyCheckType {
 /** The options shared by quality and Clarify check steps. */
 export interface CheckStepOptions extends JobStepOptions {
   /**
-   * The model package group whose latest approved baselines are the drift-check baselines.
+   * The model package group whose latest approved baselines are the drift-check baselines. The
+   * pipeline's execution role may then read this group.
    * @default - none: the supplied baselines, or none, are used
+   */
+  readonly modelPackageGroup?: IModelPackageGroup;
+  /**
+   * The name of that group, as an escape hatch for a group known only by its name. Give at most
+   * one of this and `modelPackageGroup`.
+   * @default - the name of `modelPackageGroup`, if any
    */
   readonly modelPackageGroupName?: string;
   /**
@@ -138,7 +147,7 @@ export interface QualityCheckStepProps extends CheckStepOptions {
 const INPUT = '/opt/ml/processing/input/baseline_dataset_input';
 const OUTPUT = '/opt/ml/processing/output';
 
-function checkCommon(where: string, o: CheckStepOptions): void {
+function checkCommon(where: string, o: CheckStepOptions): ChosenModelPackageGroup {
   checkInstanceType(where, 'instanceType', o.instanceType);
   checkInstance(where, o.instanceCount, o.volumeSize);
   for (const [prop, param, literal] of [
@@ -149,16 +158,14 @@ function checkCommon(where: string, o: CheckStepOptions): void {
     check(param.valueType === PipelineValueType.BOOLEAN, where, prop, param.name, `It must be a boolean parameter, not ${param.valueType}`);
     check(literal === undefined, where, prop, param.name, `Give either ${prop} or ${prop.replace('Parameter', '')}, not both`);
   }
-  if (o.modelPackageGroupName !== undefined && !Token.isUnresolved(o.modelPackageGroupName)) {
-    check(o.modelPackageGroupName.length <= 63 && SAGEMAKER_NAME_PATTERN.test(o.modelPackageGroupName), where, 'modelPackageGroupName',
-      o.modelPackageGroupName, 'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
-  }
+  return chooseModelPackageGroup(where, o, false);
 }
 
-function renderCheckFlags(o: CheckStepOptions, checkType: string): any {
+function renderCheckFlags(r: StepRenderContext, o: CheckStepOptions, group: ChosenModelPackageGroup, checkType: string): any {
+  if (group.group) { r.useModelPackageGroup(group.group, 'read'); }
   return {
     CheckType: checkType,
-    ModelPackageGroupName: o.modelPackageGroupName,
+    ModelPackageGroupName: group.name,
     SkipCheck: o.skipCheckParameter ?? o.skipCheck ?? false,
     FailOnViolation: o.failOnViolation ?? true,
     RegisterNewBaseline: o.registerNewBaselineParameter ?? o.registerNewBaseline ?? false,
@@ -173,13 +180,15 @@ export class QualityCheckStep extends Step {
   /** The step's properties. */
   public readonly properties: CheckStepProperties;
   private readonly props: QualityCheckStepProps;
+  private readonly group: ChosenModelPackageGroup;
 
   constructor(stepName: string, props: QualityCheckStepProps) {
     super(stepName, StepType.QUALITY_CHECK, props);
+    const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the check type and the dataset');
     this.props = props;
     this._checkJobOptions();
-    const where = `step ${stepName}`;
-    checkCommon(where, props);
+    this.group = checkCommon(where, props);
     check(Object.values(QualityCheckType).includes(props.checkType), where, 'checkType', props.checkType,
       `It is required: one of ${Object.values(QualityCheckType).join(', ')}`);
     check(typeof props.baselineDatasetUri === 'string', where, 'baselineDatasetUri', props.baselineDatasetUri,
@@ -218,9 +227,9 @@ export class QualityCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderExtras(_r: StepRenderContext): Record<string, any> {
+  public _renderExtras(r: StepRenderContext): Record<string, any> {
     return {
-      ...renderCheckFlags(this.props, this.props.checkType),
+      ...renderCheckFlags(r, this.props, this.group, this.props.checkType),
       SuppliedBaselineStatistics: this.props.suppliedBaselineStatistics,
       SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,
     };
@@ -252,13 +261,15 @@ export class ClarifyCheckStep extends Step {
   /** The step's properties. */
   public readonly properties: CheckStepProperties;
   private readonly props: ClarifyCheckStepProps;
+  private readonly group: ChosenModelPackageGroup;
 
   constructor(stepName: string, props: ClarifyCheckStepProps) {
     super(stepName, StepType.CLARIFY_CHECK, props);
+    const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the check type and the dataset');
     this.props = props;
     this._checkJobOptions();
-    const where = `step ${stepName}`;
-    checkCommon(where, props);
+    this.group = checkCommon(where, props);
     check(Object.values(ClarifyCheckType).includes(props.checkType), where, 'checkType', props.checkType,
       `It is required: one of ${Object.values(ClarifyCheckType).join(', ')}`);
     check(props.image instanceof ContainerImage, where, 'image', props.image,
@@ -288,9 +299,9 @@ export class ClarifyCheckStep extends Step {
   }
 
   /** @internal */
-  public _renderExtras(_r: StepRenderContext): Record<string, any> {
+  public _renderExtras(r: StepRenderContext): Record<string, any> {
     return {
-      ...renderCheckFlags(this.props, this.props.checkType),
+      ...renderCheckFlags(r, this.props, this.group, this.props.checkType),
       SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,
     };
   }

@@ -1,9 +1,11 @@
 import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
 import { ModelApprovalStatus } from '../core/model-approval-status';
-import { SAGEMAKER_NAME_PATTERN } from '../core/names';
+import { IModelPackageGroup } from '../core/model-package-group';
 import { check } from '../private/errors';
+import { checkPropsGiven } from './private/checks';
 import { checkInstanceType } from './private/jobs';
+import { chooseModelPackageGroup } from './private/model-package-group';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue } from './values';
@@ -105,8 +107,20 @@ export interface DriftCheckBaselines {
 
 /** Props of a {@link RegisterModelStep}. */
 export interface RegisterModelStepProps extends JobStepOptions {
-  /** The model package group the version goes into. */
-  readonly modelPackageGroupName: string;
+  /**
+   * The model package group the version goes into. The pipeline's execution role may then create
+   * model packages in this group only. Give this or `modelPackageGroupName`.
+   *
+   * @default - none: give `modelPackageGroupName`
+   */
+  readonly modelPackageGroup?: IModelPackageGroup;
+  /**
+   * The name of the group, as an escape hatch for a group known only by its name (a literal, or
+   * the token of a pipeline parameter). Give this or `modelPackageGroup`.
+   *
+   * @default - the name of `modelPackageGroup`
+   */
+  readonly modelPackageGroupName?: string;
   /** The inference image. */
   readonly image: ContainerImage;
   /** The S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`). */
@@ -178,13 +192,21 @@ function pair(a?: MetricsSource, b?: MetricsSource, aKey = 'Statistics', bKey = 
 export class RegisterModelStep extends Step {
   /** `ModelPackageArn`: the ARN of the new version. */
   public readonly modelPackageArn: PipelineValue;
+  /** The model package group, when the step was given the object. */
+  public readonly modelPackageGroup?: IModelPackageGroup;
+  /** The name of the model package group (the group's name, or the name given). */
+  public readonly modelPackageGroupName: string;
   private readonly props: RegisterModelStepProps;
 
   constructor(stepName: string, props: RegisterModelStepProps) {
     super(stepName, StepType.REGISTER_MODEL, props);
+    const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the model package group, the image and the model data');
     this.props = props;
     this._checkJobOptions();
-    const where = `step ${stepName}`;
+    const group = chooseModelPackageGroup(where, props, true);
+    this.modelPackageGroup = group.group;
+    this.modelPackageGroupName = group.name!;
     check(props.image instanceof ContainerImage, where, 'image', props.image,
       'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
     check(typeof props.modelDataUrl === 'string', where, 'modelDataUrl', props.modelDataUrl,
@@ -192,26 +214,19 @@ export class RegisterModelStep extends Step {
     for (const prop of ['inferenceInstanceTypes', 'transformInstanceTypes'] as const) {
       (props[prop] ?? []).forEach((t, i) => checkInstanceType(where, `${prop}[${i}]`, t));
     }
-    const group = props.modelPackageGroupName;
-    check(PipelineValue.fromToken(group) !== undefined || /\$\{Token/.test(group) ||
-      (group.length <= 63 && SAGEMAKER_NAME_PATTERN.test(group)), where, 'modelPackageGroupName', group,
-    'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
     check(Object.keys(props.customerMetadata ?? {}).length <= 50, where, 'customerMetadata', props.customerMetadata, 'At most 50 entries');
     this.modelPackageArn = this.property('ModelPackageArn');
   }
 
-  /** The model package group name. */
-  public get modelPackageGroupName(): string {
-    return this.props.modelPackageGroupName;
-  }
 
   /** @internal */
   public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     const m = p.modelMetrics;
     const d = p.driftCheckBaselines;
+    if (this.modelPackageGroup) { r.useModelPackageGroup(this.modelPackageGroup, 'register'); }
     return {
-      ModelPackageGroupName: p.modelPackageGroupName,
+      ModelPackageGroupName: this.modelPackageGroupName,
       ModelPackageDescription: p.modelPackageDescription,
       ModelMetrics: m ? {
         ModelQuality: pair(m.modelQualityStatistics, m.modelQualityConstraints),
