@@ -2,36 +2,44 @@ import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
-import { SAGEMAKER_NAME_PATTERN } from '../core/names';
-import { check, childPath, propError } from '../private/errors';
+import { MetricComparison } from '../core/metric-comparison';
+import { ModelApprovalStatus } from '../core/model-approval-status';
+import { IModelPackageGroup } from '../core/model-package-group';
+import { check, childPath } from '../private/errors';
+import { resolveLayout } from '../private/resources';
 import { QualityCheckStep, QualityCheckType } from './check-steps';
 import { Condition } from './conditions';
 import { ConditionStep, FailStep } from './control-steps';
-import { ModelApprovalStatus } from '../core/model-approval-status';
-import { RegisterModelStep } from './register-model-step';
+import { checkPropsGiven } from './private/checks';
+import { checkInstanceType } from './private/jobs';
+import { chooseModelPackageGroup } from './private/model-package-group';
 import { ProcessingCode, ProcessingStep } from './processing-step';
+import { RegisterModelStep } from './register-model-step';
 import { TrainingPipeline, TrainingPipelineProps } from './training-pipeline';
 import { TrainingStep } from './training-step';
-import { PipelineParameter, PipelineValue, PipelineValueType, PropertyFile } from './values';
-
-/** How the evaluation metric is compared with the threshold. */
-export enum GateComparison {
-  /** The model passes when the metric is at most the threshold (errors: MSE, RMSE). */
-  LESS_THAN_OR_EQUAL_TO = 'LessThanOrEqualTo',
-  /** The model passes when the metric is below the threshold. */
-  LESS_THAN = 'LessThan',
-  /** The model passes when the metric is at least the threshold (scores: AUC, accuracy). */
-  GREATER_THAN_OR_EQUAL_TO = 'GreaterThanOrEqualTo',
-  /** The model passes when the metric is above the threshold. */
-  GREATER_THAN = 'GreaterThan',
-}
+import { ExecutionVariable, PipelineParameter, PipelineValue, PipelineValueType, PropertyFile } from './values';
 
 /** Props of a {@link StandardTrainingPipeline}. */
 export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
   /** The S3 URI of the raw data (the default of the `InputData` parameter). */
   readonly inputDataUri: string;
-  /** The model package group the pipeline registers into (it must exist, e.g. made by ModelRegistryApproval). */
-  readonly modelPackageGroupName: string;
+  /**
+   * The model package group the pipeline registers into (a ModelPackageGroup, the group of a
+   * ModelRegistryApproval, or ModelPackageGroup.fromModelPackageGroupName() for one that exists).
+   * The evaluation reports, model artifacts and drift-check baselines go under the group's
+   * prefixes of the storage layout, and the execution role may create model packages in this
+   * group only. Give this or `modelPackageGroupName`.
+   *
+   * @default - none: give `modelPackageGroupName`
+   */
+  readonly modelPackageGroup?: IModelPackageGroup;
+  /**
+   * The name of the group, as an escape hatch for a group known only by its name. Give this or
+   * `modelPackageGroup`.
+   *
+   * @default - the name of `modelPackageGroup`
+   */
+  readonly modelPackageGroupName?: string;
   /**
    * The preprocessing script. It reads `/opt/ml/processing/input` and writes CSV files (label first,
    * no header) to `/opt/ml/processing/train`, `/opt/ml/processing/validation` and `/opt/ml/processing/test`.
@@ -47,10 +55,11 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
   /** The threshold the metric is compared with (the default of the `MetricThreshold` parameter). */
   readonly metricThreshold: number;
   /**
-   * How the metric is compared with the threshold.
-   * @default GateComparison.LESS_THAN_OR_EQUAL_TO
+   * How the metric is compared with the threshold: the model passes when the metric is ... than
+   * the threshold.
+   * @default MetricComparison.LESS_THAN_OR_EQUAL_TO
    */
-  readonly metricComparison?: GateComparison;
+  readonly metricComparison?: MetricComparison;
   /**
    * The training image.
    * @default ContainerImage.xgboost()
@@ -88,6 +97,14 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
   readonly trainingDataHasHeader?: boolean;
 }
 
+/** The condition of the metric gate for each comparison. */
+const GATES: Record<MetricComparison, (metric: any, threshold: any) => Condition> = {
+  [MetricComparison.LESS_THAN_OR_EQUAL_TO]: Condition.lessThanOrEqualTo,
+  [MetricComparison.LESS_THAN]: Condition.lessThan,
+  [MetricComparison.GREATER_THAN_OR_EQUAL_TO]: Condition.greaterThanOrEqualTo,
+  [MetricComparison.GREATER_THAN]: Condition.greaterThan,
+};
+
 /**
  * The standard pipeline: preprocess -> data quality baseline -> train -> evaluate -> metric gate
  * -> register (PendingManualApproval, with model metrics and drift-check baselines), else fail.
@@ -96,6 +113,12 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
  * `SkipDataQualityCheck` and `RegisterNewDataQualityBaseline` (both true by default).
  * The registered model version carries the evaluation report (model quality), the data quality
  * statistics and constraints, and the data quality drift-check baselines that Model Monitor reads.
+ *
+ * Where things go in the artifact bucket, per execution, under the prefixes of the storage layout
+ * for the model package group: the evaluation report at
+ * `<evaluation report prefix>/<execution id>/evaluation.json` (where the group's approval handler
+ * reads it), the model artifacts under `<model prefix>/<execution id>/`, and the data quality
+ * baselines under `<baseline prefix>/<execution id>/`.
  */
 export class StandardTrainingPipeline extends TrainingPipeline {
   /** The `InputData` parameter. */
@@ -121,16 +144,8 @@ export class StandardTrainingPipeline extends TrainingPipeline {
 
   constructor(scope: Construct, id: string, props: StandardTrainingPipelineProps) {
     const where = childPath(scope, id);
-    if (props.definition) {
-      throw propError(where, 'definition', 'a definition', 'The standard pipeline builds its own definition; use TrainingPipeline for a custom one');
-    }
-    check(typeof props.inputDataUri === 'string' && (Token.isUnresolved(props.inputDataUri) || props.inputDataUri.startsWith('s3://')),
-      where, 'inputDataUri', props.inputDataUri, 'It must be an S3 URI (s3://bucket/prefix)');
-    const group = props.modelPackageGroupName;
-    check(Token.isUnresolved(group) || (group.length <= 63 && SAGEMAKER_NAME_PATTERN.test(group)), where, 'modelPackageGroupName', group,
-      'A model package group name must be 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
-    check(props.metricJsonPath.length > 0, where, 'metricJsonPath', props.metricJsonPath, 'It must not be empty');
-    check(Number.isFinite(props.metricThreshold), where, 'metricThreshold', props.metricThreshold, 'It must be a finite number');
+    checkStandardProps(where, props);
+    const group = chooseModelPackageGroup(where, props, true);
     super(scope, id, props);
 
     this.inputData = PipelineParameter.string('InputData', { defaultValue: props.inputDataUri });
@@ -140,6 +155,13 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     const skipCheck = PipelineParameter.boolean('SkipDataQualityCheck', { defaultValue: true });
     const registerBaseline = PipelineParameter.boolean('RegisterNewDataQualityBaseline', { defaultValue: true });
     this.addParameter(this.inputData, this.metricThresholdParameter, processingType, trainingType, skipCheck, registerBaseline);
+
+    // Per execution, under the layout's prefixes of the group (the approval handler reads the reports there).
+    const layout = resolveLayout(props);
+    const groupName = group.name!;
+    const underPrefix = (prefix: string, ...parts: string[]) =>
+      PipelineValue.join([`s3://${this.artifactBucket.bucketName}/${prefix}`, ExecutionVariable.PIPELINE_EXECUTION_ID, ...parts], '/').asString;
+    const reportPrefix = layout.evaluationReportPrefix(groupName);
 
     const processingImage = props.processingImage ?? ContainerImage.scikitLearn();
     const trainingImage = props.trainingImage ?? ContainerImage.xgboost();
@@ -157,12 +179,14 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       checkType: QualityCheckType.DATA_QUALITY,
       baselineDatasetUri: trainUri.asString,
       csvHeader: props.trainingDataHasHeader ?? false,
-      modelPackageGroupName: group,
+      modelPackageGroup: group.group,
+      modelPackageGroupName: group.group ? undefined : groupName,
       // The first version of a model has no baseline to compare with: by default compute and register one;
       // run with SkipDataQualityCheck=false to fail on drift from the latest approved version's baseline.
       skipCheckParameter: skipCheck,
       registerNewBaselineParameter: registerBaseline,
       instanceType: InstanceType.of(processingType.asString),
+      outputUri: underPrefix(layout.baselinePrefix(groupName)),
     });
 
     this.trainingStep = new TrainingStep('Train', {
@@ -173,6 +197,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
         { channelName: 'train', s3Uri: trainUri.asString, contentType: 'text/csv' },
         { channelName: 'validation', s3Uri: this.preprocessStep.properties.outputUri('validation').asString, contentType: 'text/csv' },
       ],
+      outputPath: underPrefix(layout.modelPrefix(groupName)),
     });
     const modelData = this.trainingStep.properties.modelArtifacts.s3ModelArtifacts;
 
@@ -185,20 +210,21 @@ export class StandardTrainingPipeline extends TrainingPipeline {
         { inputName: 'model', source: modelData.asString, destination: '/opt/ml/processing/model' },
         { inputName: 'test', source: this.preprocessStep.properties.outputUri('test').asString, destination: '/opt/ml/processing/test' },
       ],
-      outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation' }],
+      outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation', destination: underPrefix(reportPrefix) }],
       propertyFiles: [this.evaluationReport],
     });
 
     const q = this.dataQualityStep.properties;
     this.registerStep = new RegisterModelStep('Register', {
-      modelPackageGroupName: group,
+      modelPackageGroup: group.group,
+      modelPackageGroupName: group.group ? undefined : groupName,
       image: props.inferenceImage ?? trainingImage,
       modelDataUrl: modelData.asString,
       approvalStatus: ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
       modelMetrics: {
-        modelQualityStatistics: {
-          s3Uri: PipelineValue.join([this.evaluationStep.properties.outputUri('evaluation'), 'evaluation.json'], '/').asString,
-        },
+        // The report the evaluation step writes, at the place the group's approval handler reads (the
+        // register step runs after the evaluation as a branch of the gate, which reads the report).
+        modelQualityStatistics: { s3Uri: underPrefix(reportPrefix, 'evaluation.json') },
         dataQualityStatistics: { s3Uri: q.calculatedBaselineStatistics!.asString },
         dataQualityConstraints: { s3Uri: q.calculatedBaselineConstraints.asString },
       },
@@ -209,24 +235,42 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     });
 
     const metric = this.evaluationReport.get(props.metricJsonPath, PipelineValueType.FLOAT);
-    const comparison = props.metricComparison ?? GateComparison.LESS_THAN_OR_EQUAL_TO;
-    const condition = {
-      [GateComparison.LESS_THAN_OR_EQUAL_TO]: Condition.lessThanOrEqualTo,
-      [GateComparison.LESS_THAN]: Condition.lessThan,
-      [GateComparison.GREATER_THAN_OR_EQUAL_TO]: Condition.greaterThanOrEqualTo,
-      [GateComparison.GREATER_THAN]: Condition.greaterThan,
-    }[comparison](metric, this.metricThresholdParameter);
-
+    const comparison = props.metricComparison ?? MetricComparison.LESS_THAN_OR_EQUAL_TO;
     this.failStep = new FailStep('MetricBelowThreshold', {
       errorMessage: PipelineValue.join([
         `The model's ${props.metricJsonPath} did not pass the gate (${comparison})`, this.metricThresholdParameter,
       ], ' ').asString,
     });
     this.conditionStep = new ConditionStep('CheckMetric', {
-      conditions: [condition],
+      conditions: [GATES[comparison](metric, this.metricThresholdParameter)],
       ifSteps: [this.registerStep],
       elseSteps: [this.failStep],
     });
     this.addStep(this.preprocessStep, this.dataQualityStep, this.trainingStep, this.evaluationStep, this.conditionStep);
   }
+}
+
+/** Every required prop, checked before anything is built (JavaScript and Python users can omit any). */
+function checkStandardProps(where: string, props: StandardTrainingPipelineProps): void {
+  checkPropsGiven(where, props, 'the input data, the model package group, the scripts and the metric gate');
+  check(props.definition === undefined, where, 'definition', 'a definition',
+    'The standard pipeline builds its own definition; use TrainingPipeline for a custom one');
+  check(typeof props.inputDataUri === 'string' && (Token.isUnresolved(props.inputDataUri) || props.inputDataUri.startsWith('s3://')),
+    where, 'inputDataUri', props.inputDataUri, 'It must be an S3 URI (s3://bucket/prefix)');
+  for (const prop of ['preprocessingScript', 'evaluationScript'] as const) {
+    check(props[prop] !== null && typeof props[prop] === 'object', where, prop, props[prop],
+      'It is required: the script, as `{ s3Uri }` or `{ localFile }`');
+  }
+  check(typeof props.metricJsonPath === 'string' && props.metricJsonPath.length > 0, where, 'metricJsonPath', props.metricJsonPath,
+    'It is required: the JSON path of the metric in evaluation.json, such as "regression_metrics.mse.value"');
+  check(typeof props.metricThreshold === 'number' && Number.isFinite(props.metricThreshold), where, 'metricThreshold', props.metricThreshold,
+    'It is required: a finite number');
+  check(props.metricComparison === undefined || Object.values(MetricComparison).includes(props.metricComparison), where, 'metricComparison',
+    props.metricComparison, `It must be one of ${Object.values(MetricComparison).join(', ')}`);
+  for (const prop of ['trainingImage', 'processingImage', 'inferenceImage'] as const) {
+    check(props[prop] === undefined || props[prop] instanceof ContainerImage, where, prop, props[prop],
+      'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
+  }
+  checkInstanceType(where, 'processingInstanceType', props.processingInstanceType);
+  checkInstanceType(where, 'trainingInstanceType', props.trainingInstanceType);
 }

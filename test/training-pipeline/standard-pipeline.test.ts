@@ -1,11 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addTrainingPipelineExample } from '../../examples/training-pipeline';
-import { GateComparison, StandardTrainingPipeline } from '../../lib/training-pipeline';
+import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation, ModelPackageGroup, StorageLayout } from '../../lib/core';
+import { StandardTrainingPipeline } from '../../lib/training-pipeline';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
-import { bodyOf } from './structural';
+import { bodyOf, statementsOf } from './structural';
 
 describe('StandardTrainingPipeline (the example stack)', () => {
   let stack: Stack;
@@ -43,9 +44,10 @@ describe('StandardTrainingPipeline (the example stack)', () => {
     const register = body.Steps[4].Arguments.IfSteps[0].Arguments;
     expect(register.ModelPackageGroupName).toBe('churn');
     expect(register.ModelApprovalStatus).toBe('PendingManualApproval');
+    // The report the evaluation step writes, under the group's evaluation report prefix of the layout.
     expect(register.ModelMetrics.ModelQuality.Statistics).toEqual({
       ContentType: 'application/json',
-      S3Uri: { 'Std:Join': { On: '/', Values: [{ Get: "Steps.Evaluate.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri" }, 'evaluation.json'] } },
+      S3Uri: { 'Std:Join': { On: '/', Values: [expect.stringMatching(/^s3:\/\/<FoundationArtifactsBucket[0-9A-F]+>\/evaluation-reports\/churn$/), { Get: 'Execution.PipelineExecutionId' }, 'evaluation.json'] } },
     });
     expect(register.ModelMetrics.ModelDataQuality).toEqual({
       Statistics: { ContentType: 'application/json', S3Uri: { Get: 'Steps.DataQualityBaseline.CalculatedBaselineStatistics' } },
@@ -92,7 +94,7 @@ describe('StandardTrainingPipeline props', () => {
 
   test('a score gate uses the comparison given', () => {
     const stack = new Stack();
-    const p = new StandardTrainingPipeline(stack, 'P', { ...base, metricComparison: GateComparison.GREATER_THAN_OR_EQUAL_TO });
+    const p = new StandardTrainingPipeline(stack, 'P', { ...base, metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO });
     expect(stack.resolve(p.definition.render(stack, { defaultRole: p.jobRole, defaultBucket: p.artifactBucket })).Steps[4].Arguments.Conditions[0].Type)
       .toBe('GreaterThanOrEqualTo');
   });
@@ -104,5 +106,120 @@ describe('StandardTrainingPipeline props', () => {
       .toThrow(/Invalid prop `modelPackageGroupName`: received "bad_name"/);
     expect(() => new StandardTrainingPipeline(new Stack(), 'P', { ...base, metricThreshold: NaN }))
       .toThrow(/Invalid prop `metricThreshold`/);
+    expect(() => new StandardTrainingPipeline(new Stack(), 'P', { ...base, processingInstanceType: 'ml.m5.large' as any }))
+      .toThrow(/\[Default\/P\] Invalid prop `processingInstanceType`: received "ml\.m5\.large"\. It must be an InstanceType/);
+    expect(() => new StandardTrainingPipeline(new Stack(), 'P', { ...base, metricComparison: 'AtMost' as any }))
+      .toThrow(/\[Default\/P\] Invalid prop `metricComparison`: received "AtMost"\. It must be one of GreaterThan, /);
+  });
+
+  test('a missing required prop is a MlopsPropError naming the construct, the prop and the rule, never a TypeError', () => {
+    const without = (prop: string) => {
+      const props: any = { ...base };
+      delete props[prop];
+      try {
+        new StandardTrainingPipeline(new Stack(), 'P', props);
+      } catch (e: any) {
+        return e;
+      }
+      throw new Error(`no error without ${prop}`);
+    };
+    for (const [prop, rule] of [
+      ['metricJsonPath', /\[Default\/P\] Invalid prop `metricJsonPath`: received undefined\. It is required: the JSON path of the metric/],
+      ['metricThreshold', /\[Default\/P\] Invalid prop `metricThreshold`: received undefined\. It is required: a finite number/],
+      ['inputDataUri', /\[Default\/P\] Invalid prop `inputDataUri`: received undefined\. It must be an S3 URI/],
+      ['preprocessingScript', /\[Default\/P\] Invalid prop `preprocessingScript`: received undefined\. It is required: the script/],
+      ['evaluationScript', /\[Default\/P\] Invalid prop `evaluationScript`: received undefined\. It is required: the script/],
+      ['modelPackageGroupName', /\[Default\/P\] Invalid prop `modelPackageGroup`: received undefined\. It is required: the model package group/],
+    ] as Array<[string, RegExp]>) {
+      const error = without(prop);
+      expect(error.name).toBe('MlopsPropError');
+      expect(error.message).toMatch(rule);
+    }
+    expect(() => new StandardTrainingPipeline(new Stack(), 'P', undefined as any))
+      .toThrow(/\[Default\/P\] Invalid prop `props`: received undefined\. It is required: the input data, the model package group/);
+  });
+});
+
+describe('StandardTrainingPipeline on a foundation, with the model package group as an object', () => {
+  let stack: Stack;
+  let template: Template;
+  let body: any;
+  let group: ModelPackageGroup;
+  let foundation: MlopsFoundation;
+  const head = (prefix: string) => `s3://<${stack.getLogicalId(foundation.artifactBucket.node.defaultChild as any)}>/${prefix}`;
+  const objects = (prefix: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: stack.getLogicalId(foundation.artifactBucket.node.defaultChild as any) }, `/${prefix}/*`]],
+  });
+
+  beforeAll(() => {
+    const app = compliantApp();
+    stack = new Stack(app, 'Composed');
+    foundation = new MlopsFoundation(stack, 'Foundation', {
+      storageLayout: StorageLayout.of({ evaluationReports: 'reports', models: 'model-artifacts', baselines: 'drift-baselines' }),
+    });
+    group = new ModelPackageGroup(stack, 'Models', { modelPackageGroupName: 'churn-models' });
+    new StandardTrainingPipeline(stack, 'Pipeline', {
+      foundation,
+      modelPackageGroup: group,
+      pipelineName: 'churn',
+      inputDataUri: 's3://landing-bucket/churn/',
+      preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
+      evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
+      metricJsonPath: 'regression_metrics.mse.value',
+      metricThreshold: 6,
+      processingInstanceType: InstanceType.ML_M5_LARGE,
+      trainingInstanceType: InstanceType.ML_C5_XLARGE,
+      trainingImage: ContainerImage.xgboost('1.7-1'),
+    });
+    expectCompliant(stack);
+    template = Template.fromStack(stack);
+    body = bodyOf(template);
+  });
+
+  test('registers into the group (its name), with the report under the group\'s evaluation report prefix', () => {
+    const register = body.Steps[4].Arguments.IfSteps[0].Arguments;
+    expect(register.ModelPackageGroupName).toBe(group.modelPackageGroupName);
+    const report = register.ModelMetrics.ModelQuality.Statistics.S3Uri;
+    expect(report).toEqual({ 'Std:Join': { On: '/', Values: [head('reports/churn-models'), { Get: 'Execution.PipelineExecutionId' }, 'evaluation.json'] } });
+    // The evaluation step writes its output (with evaluation.json in it) to the same place, per execution.
+    const evaluation = body.Steps[3].Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri;
+    expect(evaluation).toEqual({ 'Std:Join': { On: '/', Values: [head('reports/churn-models'), { Get: 'Execution.PipelineExecutionId' }] } });
+    expect(body.Steps[3].PropertyFiles).toEqual([{ PropertyFileName: 'EvaluationReport', OutputName: 'evaluation', FilePath: 'evaluation.json' }]);
+    // The data quality step reads the group's approved baselines.
+    expect(body.Steps[1].ModelPackageGroupName).toBe('churn-models');
+  });
+
+  test('model artifacts go under the group\'s model prefix, the drift-check baselines under its baseline prefix', () => {
+    expect(body.Steps[2].Arguments.OutputDataConfig.S3OutputPath)
+      .toEqual({ 'Std:Join': { On: '/', Values: [head('model-artifacts/churn-models'), { Get: 'Execution.PipelineExecutionId' }] } });
+    expect(body.Steps[1].Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri)
+      .toEqual({ 'Std:Join': { On: '/', Values: [head('drift-baselines/churn-models'), { Get: 'Execution.PipelineExecutionId' }] } });
+    // The other outputs stay under the pipeline's prefix.
+    expect(body.Steps[0].Arguments.ProcessingOutputConfig.Outputs[0].S3Output.S3Uri['Std:Join'].Values[0]).toBe(head('pipelines/churn'));
+    expect(body.Steps[2].Arguments.ResourceConfig.InstanceType).toEqual({ Get: 'Parameters.TrainingInstanceType' });
+    expect(body.Parameters.find((p: any) => p.Name === 'TrainingInstanceType').DefaultValue).toBe('ml.c5.xlarge');
+    expect(body.Parameters.find((p: any) => p.Name === 'ProcessingInstanceType').DefaultValue).toBe('ml.m5.large');
+  });
+
+  test('the job role writes exactly those prefixes of the artifact bucket, and reads them back', () => {
+    const statements = statementsOf(template, 'PipelineJobRole');
+    const put = statements.find((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect([put.Resource].flat()).toEqual(expect.arrayContaining(
+      ['pipelines/churn', 'drift-baselines/churn-models', 'model-artifacts/churn-models', 'reports/churn-models'].map(objects)));
+    expect([put.Resource].flat()).toHaveLength(4);
+    const get = statements.find((s) => s.Action === 's3:GetObject');
+    expect([get.Resource].flat()).toEqual(expect.arrayContaining(
+      ['pipelines/churn', 'drift-baselines/churn-models', 'model-artifacts/churn-models', 'reports/churn-models'].map(objects)));
+    // The execution role reads the evaluation report (the gate's property file) there only.
+    const reads = statementsOf(template, 'PipelineExecutionRole').filter((s) => s.Action === 's3:GetObject');
+    expect(reads).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: objects('reports/churn-models') }]);
+  });
+
+  test('the execution role may create model packages in that group only', () => {
+    const creates = statementsOf(template, 'PipelineExecutionRole').filter((s) => [s.Action].flat().includes('sagemaker:CreateModelPackage'));
+    expect(creates).toHaveLength(1);
+    expect(stack.resolve(creates[0].Resource)).toEqual(stack.resolve([
+      `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:model-package-group/churn-models`, group.modelPackageVersionsArn,
+    ]));
   });
 });
