@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { check, propError } from '../private/errors';
 import { Condition } from './conditions';
+import { checkPropsGiven } from './private/checks';
 import { PIPELINE_ENTITY_NAME } from './private/names';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepOptions, StepType } from './step';
@@ -39,6 +40,7 @@ export class ConditionStep extends Step {
   constructor(stepName: string, props: ConditionStepProps) {
     super(stepName, StepType.CONDITION, props);
     const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the conditions and the branches');
     check(Array.isArray(props.conditions) && props.conditions.length > 0, where, 'conditions', props.conditions, 'A condition step needs at least one condition');
     for (const c of props.conditions) {
       if (!(c instanceof Condition)) { throw propError(where, 'conditions', c, 'Each condition must be made with Condition.equalTo(), .greaterThan(), ...'); }
@@ -159,9 +161,13 @@ export class LambdaStep extends Step {
   private readonly props: LambdaStepProps;
   constructor(stepName: string, props: LambdaStepProps) {
     super(stepName, StepType.LAMBDA, props);
+    const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the function to invoke');
+    check(props.lambdaFunction !== undefined && typeof props.lambdaFunction.functionArn === 'string', where, 'lambdaFunction',
+      props.lambdaFunction, 'It is required: the Lambda function to invoke (an IFunction)');
     this.props = props;
     this._checkJobOptions();
-    checkOutputs(`step ${stepName}`, props.outputs ?? []);
+    checkOutputs(where, props.outputs ?? []);
   }
 
   /**
@@ -214,9 +220,13 @@ export class CallbackStep extends Step {
   private readonly props: CallbackStepProps;
   constructor(stepName: string, props: CallbackStepProps) {
     super(stepName, StepType.CALLBACK, props);
+    const where = `step ${stepName}`;
+    checkPropsGiven(where, props, 'the queue');
+    check(props.queue !== undefined && typeof props.queue.queueArn === 'string', where, 'queue', props.queue,
+      'It is required: the SQS queue that receives the message with the callback token (an IQueue)');
     this.props = props;
     this._checkJobOptions();
-    checkOutputs(`step ${stepName}`, props.outputs ?? []);
+    checkOutputs(where, props.outputs ?? []);
   }
 
   /**

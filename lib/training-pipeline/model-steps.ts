@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
 import { check } from '../private/errors';
+import { checkPropsGiven } from './private/checks';
 import { checkInstance, checkInstanceType, checkJobProps } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
@@ -48,6 +49,7 @@ export class ModelStep extends Step {
 
   constructor(stepName: string, props: ModelStepProps) {
     super(stepName, StepType.MODEL, props);
+    checkPropsGiven(`step ${stepName}`, props, 'the image');
     this.props = props;
     this._checkJobOptions();
     checkJobProps(`step ${stepName}`, props);
@@ -122,6 +124,7 @@ export class TransformStep extends Step {
 
   constructor(stepName: string, props: TransformStepProps) {
     super(stepName, StepType.TRANSFORM, props);
+    checkPropsGiven(`step ${stepName}`, props, 'the model and the input');
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;

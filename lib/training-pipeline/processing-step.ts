@@ -5,6 +5,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { check, propError } from '../private/errors';
 import { ProcessingJobProps } from './processing-job';
+import { checkPropsGiven } from './private/checks';
 import { checkJobProps, renderProcessingInput, renderProcessingJob } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
@@ -67,6 +68,7 @@ export class ProcessingStep extends Step {
 
   constructor(stepName: string, props: ProcessingStepProps) {
     super(stepName, StepType.PROCESSING, props);
+    checkPropsGiven(`step ${stepName}`, props, 'the image');
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;

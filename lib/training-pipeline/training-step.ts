@@ -1,4 +1,5 @@
-import { renderTrainingJob, checkTrainingProps } from './private/jobs';
+import { checkPropsGiven } from './private/checks';
+import { checkTrainingProps, renderTrainingJob } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { TrainingJobProps } from './training-job';
@@ -17,6 +18,7 @@ export class TrainingStep extends Step {
 
   constructor(stepName: string, props: TrainingStepProps) {
     super(stepName, StepType.TRAINING, props);
+    checkPropsGiven(`step ${stepName}`, props, 'the image');
     this.props = props;
     this._checkJobOptions();
     checkTrainingProps(`step ${stepName}`, props);

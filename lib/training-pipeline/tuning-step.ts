@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { check, checkIntegerRange } from '../private/errors';
+import { checkPropsGiven } from './private/checks';
 import { checkTrainingProps, renderTrainingJob } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
@@ -116,10 +117,13 @@ export class TuningStep extends Step {
 
   constructor(stepName: string, props: TuningStepProps) {
     super(stepName, StepType.TUNING, props);
+    checkPropsGiven(`step ${stepName}`, props, 'the image, the objective metric and the ranges');
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;
     checkTrainingProps(where, props);
+    check(typeof props.objectiveMetricName === 'string' && props.objectiveMetricName.length > 0, where, 'objectiveMetricName',
+      props.objectiveMetricName, 'It is required: the metric to optimize');
     checkIntegerRange(where, 'maxJobs', props.maxJobs, 1, 10000);
     checkIntegerRange(where, 'maxParallelJobs', props.maxParallelJobs, 1, 100);
     const ranges = (props.continuousRanges?.length ?? 0) + (props.integerRanges?.length ?? 0) + (props.categoricalRanges?.length ?? 0);

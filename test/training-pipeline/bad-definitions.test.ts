@@ -4,8 +4,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadDefinition } from './structural';
 import {
-  Condition, ConditionStep, ExecutionVariable, FailStep, LambdaStep, PipelineDefinition, PipelineParameter, PipelineValue,
-  PipelineValueType, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType, RetryExceptionType, Step, TrainingPipeline, TrainingStep,
+  CallbackStep, ClarifyCheckStep, ClarifyCheckType, Condition, ConditionStep, ExecutionVariable, FailStep, LambdaStep, ModelStep,
+  PipelineDefinition, PipelineParameter, PipelineValue, PipelineValueType, ProcessingStep, PropertyFile, QualityCheckStep, QualityCheckType,
+  RegisterModelStep, RetryExceptionType, Step, TrainingPipeline, TrainingStep, TransformStep, TuningStep,
 } from '../../lib/training-pipeline';
 import { ContainerImage } from '../../lib/core';
 
@@ -273,4 +274,47 @@ test('trigger parameters EventBridge cannot pass are refused at once', () => {
     .toThrow(/\[Default\/P\/T\] Invalid prop `parameters.input_data`: received "input_data"\. EventBridge passes only parameters named with letters, digits and dashes/);
   expect(() => pipeline.addScheduleTrigger('U', { schedule: events.Schedule.rate(Duration.days(1)), parameters: { Input: 'x'.repeat(1025) } }))
     .toThrow(/A parameter value must be a string of at most 1024 characters/);
+});
+
+describe('required props left out (as JavaScript and Python users can) are prop errors, not TypeErrors', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['ProcessingStep', () => new ProcessingStep('Prep', undefined as any), /\[step Prep\] Invalid prop `props`: received undefined\. It is required: the image/],
+    ['ProcessingStep image', () => new ProcessingStep('Prep', {} as any), /\[step Prep\] Invalid prop `image`: received undefined\. It must be a ContainerImage/],
+    ['TrainingStep', () => new TrainingStep('Train', undefined as any), /\[step Train\] Invalid prop `props`: received undefined/],
+    ['TrainingStep instance type', () => new TrainingStep('Train', { image: IMAGE, instanceType: 'ml.m5.xlarge' as any }),
+      /\[step Train\] Invalid prop `instanceType`: received "ml\.m5\.xlarge"\. It must be an InstanceType/],
+    ['TuningStep', () => new TuningStep('Tune', { image: IMAGE, continuousRanges: [{ name: 'eta', minValue: 0, maxValue: 1 }] } as any),
+      /\[step Tune\] Invalid prop `objectiveMetricName`: received undefined\. It is required: the metric to optimize/],
+    ['ModelStep', () => new ModelStep('Model', undefined as any), /\[step Model\] Invalid prop `props`/],
+    ['TransformStep', () => new TransformStep('Batch', { inputUri: 's3://b/in/' } as any),
+      /\[step Batch\] Invalid prop `modelName`: received undefined\. It is required: the model to use/],
+    ['RegisterModelStep', () => new RegisterModelStep('Register', { modelPackageGroupName: 'churn', image: IMAGE } as any),
+      /\[step Register\] Invalid prop `modelDataUrl`: received undefined\. It is required: the S3 URI of the model artifacts/],
+    ['ConditionStep', () => new ConditionStep('Gate', undefined as any), /\[step Gate\] Invalid prop `props`: received undefined\. It is required: the conditions/],
+    ['LambdaStep', () => new LambdaStep('Call', {} as any), /\[step Call\] Invalid prop `lambdaFunction`: received undefined\. It is required: the Lambda function/],
+    ['CallbackStep', () => new CallbackStep('Wait', {} as any), /\[step Wait\] Invalid prop `queue`: received undefined\. It is required: the SQS queue/],
+    ['QualityCheckStep', () => new QualityCheckStep('Q', { checkType: QualityCheckType.DATA_QUALITY } as any),
+      /\[step Q\] Invalid prop `baselineDatasetUri`: received undefined\. It is required/],
+    ['ClarifyCheckStep', () => new ClarifyCheckStep('C', { checkType: ClarifyCheckType.DATA_BIAS, analysisConfigUri: 's3://b/a.json', datasetUri: 's3://b/d/' } as any),
+      /\[step C\] Invalid prop `image`: received undefined\. It is required: the SageMaker Clarify image/],
+    ['PropertyFile', () => new PropertyFile(undefined as any), /\[PropertyFile\] Invalid prop `props`: received undefined/],
+    ['a schedule trigger', () => TrainingPipeline.fromPipelineName(new Stack(), 'P', 'p').addScheduleTrigger('T', {} as any),
+      /\[Default\/P\/T\] Invalid prop `schedule`: received undefined\. It is required/],
+    ['a new-data trigger', () => TrainingPipeline.fromPipelineName(new Stack(), 'P', 'p').addNewDataTrigger('T', { prefix: 'in/' } as any),
+      /\[Default\/P\/T\] Invalid prop `bucket`: received undefined\. It is required/],
+    ['an output of an undeclarable type', () => new LambdaStep('Call', {
+      lambdaFunction: lambda.Function.fromFunctionArn(new Stack(), 'Fn', 'arn:aws:lambda:us-east-1:111122223333:function:f'),
+      outputs: [{ name: 'x', type: PipelineValueType.ANY }],
+    }), /\[step Call\] Invalid prop `outputs\[x\]\.type`: received "Any"\. An output needs a concrete type: String, Integer, Float, Boolean/],
+  ];
+  test.each(cases)('%s', (_name, build, message) => {
+    let error: any;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect(error?.name).toBe('MlopsPropError');
+    expect(error.message).toMatch(message);
+  });
 });
