@@ -53,13 +53,17 @@ export abstract class Condition {
    * the step renders them).
    * @internal
    */
-  public abstract _toJson(): any;
+  public _toJson(): any {
+    throw new Error(`The condition ${this.conditionType} cannot be rendered`);
+  }
 
   /**
    * The type problems of the operands, as sentences (none when the condition is sound).
    * @internal
    */
-  public abstract _typeProblems(): string[];
+  public _typeProblems(): string[] {
+    return [];
+  }
 }
 
 const ORDERED = new Set(['GreaterThan', 'GreaterThanOrEqualTo', 'LessThan', 'LessThanOrEqualTo']);

@@ -283,8 +283,6 @@ export class StepProperty extends PipelineValue {
   /** The path below the step, such as `ModelArtifacts.S3ModelArtifacts`. */
   public readonly path: string;
   public readonly valueType: PipelineValueType;
-  /** @internal */
-  public readonly _expression: PipelineExpression;
 
   /**
    * @param step the step
@@ -296,7 +294,11 @@ export class StepProperty extends PipelineValue {
     this.step = step;
     this.path = path;
     this.valueType = valueType ?? PipelineValueType.STRING;
-    this._expression = { kind: 'step-property', step, path };
+  }
+
+  /** @internal */
+  public get _expression(): PipelineExpression {
+    return { kind: 'step-property', step: this.step, path: this.path };
   }
 
   public describe(): string {

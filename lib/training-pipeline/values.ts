@@ -107,10 +107,13 @@ export abstract class PipelineValue implements IResolvable {
   public readonly typeHint?: ResolutionTypeHint;
 
   /**
-   * What the value is, for the walker that renders definitions.
+   * What the value is, as data, for the walker that renders definitions (each kind of value
+   * overrides it).
    * @internal
    */
-  public abstract readonly _expression: PipelineExpression;
+  public get _expression(): PipelineExpression {
+    throw new Error(`${this.describe()} is not a value SageMaker Pipelines knows how to render`);
+  }
 
   constructor() {
     Object.defineProperty(this, PIPELINE_VALUE, { value: true });
@@ -219,8 +222,6 @@ export class PipelineParameter extends PipelineValue {
   public readonly defaultValue?: any;
   /** The allowed values of a string parameter, if restricted. */
   public readonly enumValues?: string[];
-  /** @internal */
-  public readonly _expression: PipelineExpression;
 
   private constructor(name: string, type: PipelineValueType, defaultValue: any, enumValues?: string[]) {
     super();
@@ -230,7 +231,11 @@ export class PipelineParameter extends PipelineValue {
     this.valueType = type;
     this.defaultValue = defaultValue;
     this.enumValues = enumValues;
-    this._expression = { kind: 'parameter', name };
+  }
+
+  /** @internal */
+  public get _expression(): PipelineExpression {
+    return { kind: 'parameter', name: this.name };
   }
 
   public describe(): string {
@@ -258,13 +263,15 @@ export class ExecutionVariable extends PipelineValue {
   /** The variable's name. */
   public readonly name: string;
   public readonly valueType = PipelineValueType.STRING;
-  /** @internal */
-  public readonly _expression: PipelineExpression;
 
   private constructor(name: string) {
     super();
     this.name = name;
-    this._expression = { kind: 'execution', name };
+  }
+
+  /** @internal */
+  public get _expression(): PipelineExpression {
+    return { kind: 'execution', name: this.name };
   }
 
   public describe(): string {
@@ -326,13 +333,17 @@ export class PropertyFile {
 
 class JoinValue extends PipelineValue {
   public readonly valueType = PipelineValueType.STRING;
-  /** @internal */
-  public readonly _expression: PipelineExpression;
+  private readonly values: any[];
 
   constructor(values: any[], private readonly separator: string) {
     super();
     check(Array.isArray(values), 'PipelineValue.join', 'values', values, 'It must be a list of values');
-    this._expression = { kind: 'join', separator, values: [...values] };
+    this.values = [...values];
+  }
+
+  /** @internal */
+  public get _expression(): PipelineExpression {
+    return { kind: 'join', separator: this.separator, values: this.values };
   }
 
   public describe(): string {
@@ -341,14 +352,15 @@ class JoinValue extends PipelineValue {
 }
 
 class JsonGetValue extends PipelineValue {
-  /** @internal */
-  public readonly _expression: PipelineExpression;
-
   constructor(private readonly file: PropertyFile, private readonly jsonPath: string, public readonly valueType: PipelineValueType) {
     super();
     check(file instanceof PropertyFile, 'PipelineValue.jsonGet', 'propertyFile', file, 'It must be a PropertyFile');
     check(typeof jsonPath === 'string' && jsonPath.length > 0, `PropertyFile ${file.name}`, 'jsonPath', jsonPath, 'It must not be empty');
-    this._expression = { kind: 'json-get', file, path: jsonPath };
+  }
+
+  /** @internal */
+  public get _expression(): PipelineExpression {
+    return { kind: 'json-get', file: this.file, path: this.jsonPath };
   }
 
   public describe(): string {
