@@ -158,7 +158,8 @@ export class StandardTrainingPipeline extends TrainingPipeline {
 
     // Per execution, under the layout's prefixes of the group (the approval handler reads the reports there).
     const layout = resolveLayout(props);
-    const groupName = group.name!;
+    // Prefixes are keyed by the group's name (the definition names the group by its ARN, a reference).
+    const groupName = group.group?.modelPackageGroupName ?? group.name!;
     const underPrefix = (prefix: string, ...parts: string[]) =>
       PipelineValue.join([`s3://${this.artifactBucket.bucketName}/${prefix}`, ExecutionVariable.PIPELINE_EXECUTION_ID, ...parts], '/').asString;
     const reportPrefix = layout.evaluationReportPrefix(groupName);

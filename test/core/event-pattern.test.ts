@@ -78,7 +78,7 @@ describe('matchesEventPattern', () => {
 
   test('every sample event parses and has the EventBridge envelope', () => {
     const names = allEventNames();
-    expect(names.length).toBe(10);
+    expect(names.length).toBe(11);
     for (const name of names) {
       const e = loadEvent(name);
       expect(matchesEventPattern({ 'source': [{ prefix: 'aws.' }], 'detail-type': [{ exists: true }], 'detail': { } }, e)).toBe(true);

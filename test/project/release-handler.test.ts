@@ -84,7 +84,7 @@ function s3World(options: { template?: unknown; prodRecords?: Array<{ arn: strin
   s3.on(GetObjectCommand, { Bucket: 'cdk-assets', Key: 'abc123.json' }).resolves({ Body: body(options.template ?? TEMPLATE) });
   const records = options.prodRecords ?? [];
   s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/deployments/prod/` }).resolves({
-    Contents: records.map((r, i) => ({ Key: `${PREFIX}/deployments/prod/2024-01-0${i + 1}T00-00-00-000Z_r${i}.json` })),
+    Contents: records.map((_r, i) => ({ Key: `${PREFIX}/deployments/prod/2024-01-0${i + 1}T00-00-00-000Z_r${i}.json` })),
   });
   records.forEach((r, i) => {
     s3.on(GetObjectCommand, { Key: `${PREFIX}/deployments/prod/2024-01-0${i + 1}T00-00-00-000Z_r${i}.json` })

@@ -45,10 +45,9 @@ describe('a register step with the model package group as an object', () => {
     template = Template.fromStack(stack);
   });
 
-  test('renders the group\'s name', () => {
+  test('renders a reference to the group resource (its ARN: CreateModelPackage takes a name or an ARN), never a literal', () => {
     const register = bodyOf(template).Steps[1].Arguments;
-    expect(register.ModelPackageGroupName).toBe(group.modelPackageGroupName);
-    expect(register.ModelPackageGroupName).toBe('churn');
+    expect(register.ModelPackageGroupName).toBe(`<${stack.getLogicalId(group.cfnModelPackageGroup)}>`);
   });
 
   test('the execution role may create model packages in that group and its versions only', () => {
@@ -75,13 +74,14 @@ describe('model package groups by object, in other forms', () => {
     const stack = new Stack();
     const derived = new ModelPackageGroup(stack, 'Derived');
     pipelineWith(stack, { modelPackageGroup: derived });
-    expect(bodyOf(Template.fromStack(stack)).Steps[1].Arguments.ModelPackageGroupName).toBe(derived.modelPackageGroupName);
+    expect(bodyOf(Template.fromStack(stack)).Steps[1].Arguments.ModelPackageGroupName).toBe(`<${stack.getLogicalId(derived.cfnModelPackageGroup)}>`);
 
     const other = new Stack();
     const imported = ModelPackageGroup.fromModelPackageGroupName(other, 'Existing', 'Legacy-Models');
     pipelineWith(other, { modelPackageGroup: imported });
     const template = Template.fromStack(other);
-    expect(bodyOf(template).Steps[1].Arguments.ModelPackageGroupName).toBe('Legacy-Models');
+    expect(bodyOf(template).Steps[1].Arguments.ModelPackageGroupName)
+      .toBe('arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package-group/legacy-models');
     const statement = statementsOf(template, 'PipelineExecutionRole').find(createsPackages);
     // SageMaker writes group names in ARNs in lower case.
     expect(statement.Resource).toEqual([arnOf('model-package-group/legacy-models'), arnOf('model-package/legacy-models/*')]);
@@ -95,7 +95,7 @@ describe('model package groups by object, in other forms', () => {
     pipelineWith(stack, undefined, { modelPackageGroup: group });
     expectCompliant(stack);
     const template = Template.fromStack(stack);
-    expect(bodyOf(template).Steps[1].ModelPackageGroupName).toBe('churn');
+    expect(bodyOf(template).Steps[1].ModelPackageGroupName).toBe(`<${stack.getLogicalId(group.cfnModelPackageGroup)}>`);
     const statements = statementsOf(template, 'PipelineExecutionRole');
     expect(statements.filter(createsPackages)).toEqual([]);
     expect(statements).toContainEqual({

@@ -42,7 +42,8 @@ describe('StandardTrainingPipeline (the example stack)', () => {
 
   test('registers with PendingManualApproval, the evaluation report and the data quality baselines', () => {
     const register = body.Steps[4].Arguments.IfSteps[0].Arguments;
-    expect(register.ModelPackageGroupName).toBe('churn');
+    // The group resource of the example (by reference: its ARN), never a literal.
+    expect(register.ModelPackageGroupName).toMatch(/^<ChurnModels[0-9A-F]{8}>$/);
     expect(register.ModelApprovalStatus).toBe('PendingManualApproval');
     // The report the evaluation step writes, under the group's evaluation report prefix of the layout.
     expect(register.ModelMetrics.ModelQuality.Statistics).toEqual({
@@ -63,7 +64,7 @@ describe('StandardTrainingPipeline (the example stack)', () => {
   test('the data quality step computes a baseline with the Model Monitor analyzer of the region; parameters decide skip and register', () => {
     const q = body.Steps[1];
     expect(q).toMatchObject({
-      CheckType: 'DATA_QUALITY', FailOnViolation: true, ModelPackageGroupName: 'churn',
+      CheckType: 'DATA_QUALITY', FailOnViolation: true, ModelPackageGroupName: expect.stringMatching(/^<ChurnModels[0-9A-F]{8}>$/),
       SkipCheck: { Get: 'Parameters.SkipDataQualityCheck' }, RegisterNewBaseline: { Get: 'Parameters.RegisterNewDataQualityBaseline' },
     });
     expect(body.Parameters.filter((p: any) => p.Type === 'Boolean').map((p: any) => p.DefaultValue)).toEqual([true, true]);
@@ -176,9 +177,9 @@ describe('StandardTrainingPipeline on a foundation, with the model package group
     body = bodyOf(template);
   });
 
-  test('registers into the group (its name), with the report under the group\'s evaluation report prefix', () => {
+  test('registers into the group (a reference to it), with the report under the group\'s evaluation report prefix', () => {
     const register = body.Steps[4].Arguments.IfSteps[0].Arguments;
-    expect(register.ModelPackageGroupName).toBe(group.modelPackageGroupName);
+    expect(register.ModelPackageGroupName).toBe(`<${stack.getLogicalId(group.cfnModelPackageGroup)}>`);
     const report = register.ModelMetrics.ModelQuality.Statistics.S3Uri;
     expect(report).toEqual({ 'Std:Join': { On: '/', Values: [head('reports/churn-models'), { Get: 'Execution.PipelineExecutionId' }, 'evaluation.json'] } });
     // The evaluation step writes its output (with evaluation.json in it) to the same place, per execution.
@@ -186,7 +187,7 @@ describe('StandardTrainingPipeline on a foundation, with the model package group
     expect(evaluation).toEqual({ 'Std:Join': { On: '/', Values: [head('reports/churn-models'), { Get: 'Execution.PipelineExecutionId' }] } });
     expect(body.Steps[3].PropertyFiles).toEqual([{ PropertyFileName: 'EvaluationReport', OutputName: 'evaluation', FilePath: 'evaluation.json' }]);
     // The data quality step reads the group's approved baselines.
-    expect(body.Steps[1].ModelPackageGroupName).toBe('churn-models');
+    expect(body.Steps[1].ModelPackageGroupName).toBe(`<${stack.getLogicalId(group.cfnModelPackageGroup)}>`);
   });
 
   test('model artifacts go under the group\'s model prefix, the drift-check baselines under its baseline prefix', () => {

@@ -12,7 +12,11 @@ export interface ModelPackageGroupProps {
 export interface ChosenModelPackageGroup {
   /** The group object, when the step was given one. */
   readonly group?: IModelPackageGroup;
-  /** The name in the definition: the group's name, or the name given. */
+  /**
+   * What the definition names the group by: the group's ARN (CreateModelPackage and
+   * ListModelPackages take a name or an ARN; the ARN of a group created in the stack is a
+   * reference to it, so the pipeline follows the group), or the name given.
+   */
   readonly name?: string;
 }
 
@@ -30,7 +34,7 @@ export function chooseModelPackageGroup(where: string, props: ModelPackageGroupP
   if (group !== undefined) {
     check(group !== null && typeof group === 'object' && typeof group.modelPackageGroupName === 'string' && typeof group.grantRegister === 'function',
       where, 'modelPackageGroup', group, 'It must be an IModelPackageGroup (a ModelPackageGroup, or ModelPackageGroup.fromModelPackageGroupName())');
-    return { group, name: group.modelPackageGroupName };
+    return { group, name: group.modelPackageGroupArn };
   }
   if (name !== undefined) {
     check(typeof name === 'string', where, 'modelPackageGroupName', name, 'It must be a string: the name of the model package group');

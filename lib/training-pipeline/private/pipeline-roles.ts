@@ -78,7 +78,7 @@ export function grantExecutionRole(role: iam.IRole, p: PipelineRoleNeeds): void 
     execution.push(new iam.PolicyStatement({ actions: [...actions].sort(), resources: [r] }));
   }
   // Groups given as objects are granted through the group (below); names found only in the JSON here.
-  const objectGroups = new Set([...p.registerGroups, ...p.readGroups].map((g) => g.modelPackageGroupName));
+  const objectGroups = new Set([...p.registerGroups, ...p.readGroups].flatMap((g) => [g.modelPackageGroupName, g.modelPackageGroupArn]));
   const groupNames = needs.modelPackageGroups.filter((g) => !objectGroups.has(g));
   const checks = needs.stepTypes.has('QualityCheck') || needs.stepTypes.has('ClarifyCheck');
   if (groupNames.length > 0) {
