@@ -1,6 +1,9 @@
 import { Token } from 'aws-cdk-lib';
-import { INSTANCE_TYPE_PATTERN, instanceTypeHasStorage, instanceTypeIsBurstable } from '../private/instance-types';
-import { check } from '../private/errors';
+import {
+  INSTANCE_TYPE_PATTERN, instanceTypeHasStorage, instanceTypeIsBurstable, InstanceTypeUse, isKnownInstanceType, offersInstanceType,
+  unknownInstanceTypeRule,
+} from '../private/instance-types';
+import { check, Where } from '../private/errors';
 
 /**
  * A SageMaker hosting instance type (`ml.*`).
@@ -11,7 +14,7 @@ import { check } from '../private/errors';
 export class InstanceType {
   /** ml.t2.medium (burstable: cannot be autoscaled). */
   public static readonly ML_T2_MEDIUM = InstanceType.of('ml.t2.medium');
-  /** ml.t3.medium (burstable: cannot be autoscaled). */
+  /** ml.t3.medium (burstable; SageMaker offers it for training and processing jobs, not for endpoints). */
   public static readonly ML_T3_MEDIUM = InstanceType.of('ml.t3.medium');
   /** ml.m5.large */
   public static readonly ML_M5_LARGE = InstanceType.of('ml.m5.large');
@@ -53,17 +56,33 @@ export class InstanceType {
   public static readonly ML_INF2_XLARGE = InstanceType.of('ml.inf2.xlarge');
 
   /**
-   * An instance type by name. A token (for example a CloudFormation parameter) is accepted;
-   * then the instance-storage and burstable checks cannot run at synth time.
+   * An instance type by name, one SageMaker offers (checked against the instance types of the
+   * SageMaker API, with suggestions for a typo). A token (for example a CloudFormation parameter)
+   * is accepted; then the checks run at deploy time.
    *
    * @param name the SageMaker instance type, `ml.<family>.<size>`
    */
   public static of(name: string): InstanceType {
     if (!Token.isUnresolved(name)) {
-      check(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name), 'InstanceType.of', 'name', name,
-        'It must be a SageMaker instance type such as "ml.m5.large" (the `ml.` prefix, a family and a size)');
+      check(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name) && isKnownInstanceType(name), 'InstanceType.of', 'name', name,
+        typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name) ? unknownInstanceTypeRule(name)
+          : `It must be a SageMaker instance type such as "ml.m5.large" (the \`ml.\` prefix, a family and a size). ${unknownInstanceTypeRule(String(name))}`);
     }
     return new InstanceType(name);
+  }
+
+  /**
+   * An instance type this library's list does not know yet (SageMaker added it since): only its
+   * form (`ml.<family>.<size>`) is checked, nowhere its use.
+   *
+   * @param name the SageMaker instance type, `ml.<family>.<size>`
+   */
+  public static unlisted(name: string): InstanceType {
+    if (!Token.isUnresolved(name)) {
+      check(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name), 'InstanceType.unlisted', 'name', name,
+        'It must be a SageMaker instance type such as "ml.m5.large" (the `ml.` prefix, a family and a size)');
+    }
+    return new InstanceType(name, undefined, true);
   }
 
   /**
@@ -82,9 +101,27 @@ export class InstanceType {
   /** @internal */
   public readonly _candidates?: string[];
 
-  private constructor(name: string, candidates?: string[]) {
+  /** @internal */
+  public readonly _unlisted: boolean;
+
+  private constructor(name: string, candidates?: string[], unlisted: boolean = false) {
     this.name = name;
     this._candidates = candidates;
+    this._unlisted = unlisted;
+  }
+
+  /**
+   * Check that SageMaker offers this type for `use` (a token is checked by SageMaker; an unlisted
+   * type is not checked).
+   *
+   * @internal
+   */
+  public _checkFor(where: Where, prop: string, use: InstanceTypeUse): void {
+    if (this._unlisted) { return; }
+    const names = this.isToken ? (this._candidates ?? []) : [this.name];
+    for (const name of names) {
+      check(offersInstanceType(use, name), where, prop, name, unknownInstanceTypeRule(name, use));
+    }
   }
 
   /** Whether the name is a token resolved only at deploy time. */
