@@ -4,3 +4,4 @@ export * from './training-pipeline';
 export * from './model-registry';
 export * from './endpoint';
 export * from './feature-store';
+export * from './project';

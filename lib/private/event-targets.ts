@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Resource, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,8 +12,14 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
  * `events.amazonaws.com` with no condition (any rule of any account could publish). The role,
  * one per scope and topic, trusts EventBridge for rules of this account only, may publish to this
  * topic only, and may use the topic's key (the grant the target makes).
+ *
+ * A topic this app does not create (imported by ARN, such as the project topic a stage template
+ * receives as a parameter) gets the plain target: aws-cdk-lib writes no policy for it, the topic's
+ * owner allows EventBridge (MlopsProject does, for its own rules only), and the template needs no
+ * IAM resource.
  */
 export function snsTarget(scope: Construct, id: string, topic: sns.ITopic, message?: events.RuleTargetInput): events.IRuleTarget {
+  if (!Resource.isOwnedResource(topic)) { return new targets.SnsTopic(topic, { message }); }
   const stack = Stack.of(scope);
   const existing = scope.node.tryFindChild(id) as ManagedPolicyRole | undefined;
   const role = existing ?? new ManagedPolicyRole(scope, id, {

@@ -68,4 +68,14 @@ describe('snsTarget', () => {
     const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy'))[0].Properties.PolicyDocument.Statement;
     expect(policy.map((s: any) => s.Action)).toEqual(['sns:Publish', ['kms:Decrypt', 'kms:GenerateDataKey*']]);
   });
+
+  test('a topic the app does not create gets the plain target: no role, no policy (its owner allows EventBridge)', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:123456789012:project');
+    new events.Rule(stack, 'R', { schedule: events.Schedule.cron({ minute: '0' }), targets: [snsTarget(stack, 'ToTopic', topic)] });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    t.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    expect(Object.values(t.findResources('AWS::Events::Rule'))[0].Properties.Targets[0].Arn).toBe('arn:aws:sns:eu-west-1:123456789012:project');
+  });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import {
-  CodePipelineClient, GetPipelineExecutionCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
+  CodePipelineClient, GetPipelineStateCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -27,7 +27,8 @@ const SECRET = JOB_EVENT['CodePipeline.job'].data.artifactCredentials.secretAcce
 
 const CONFIG = {
   project: 'churn', pipelineName: 'churn-deploy', bucket: 'artifacts', prefix: 'releases/churn',
-  ephemeralStagingStack: 'churn-staging-{deploymentId}',
+  ephemeralStagingStack: 'churn-staging',
+  deploymentRoleArn: 'arn:aws:iam::123456789012:role/stage-deployment',
   test: { samplesBucket: 'assets', samplesKey: 'samples.zip', contentType: 'text/csv', accept: 'text/csv',
     invocationsPerSample: 3, latencyPercentile: 90, latencyThresholdMs: 1000 },
 };
@@ -36,7 +37,7 @@ function manifest(overrides: Record<string, unknown> = {}) {
   return {
     schemaVersion: 1, releaseId: 'promote-v3-abc', kind: 'promote', modelPackageArn: ARN, modelPackageVersion: 3, deploymentId: 'v3',
     stages: [
-      { name: 'staging', stackName: 'churn-staging-v3', endpointName: 'churn-staging-v3', configurationFile: 'staging.json' },
+      { name: 'staging', stackName: 'churn-staging', endpointName: 'churn-staging', configurationFile: 'staging.json' },
       { name: 'prod', stackName: 'churn-prod', endpointName: 'churn-prod', configurationFile: 'prod.json' },
     ],
     ...overrides,
@@ -123,7 +124,7 @@ describe('test-staging', () => {
         'c.json': { contentType: 'application/json', jsonShape: { score: 'number', labels: ['string'] } }, 'd.csv': { exact: '0.91' },
       }),
     }) });
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     runtime.on(InvokeEndpointCommand).callsFake((input) => {
       const text = Buffer.from(input.Body).toString();
       if (input.ContentType === 'application/json') { return answer('{"score": 0.2, "labels": ["a", "b"]}'); }
@@ -138,9 +139,9 @@ describe('test-staging', () => {
       SUMMARY: expect.stringMatching(/^PASSED: 4 of 4 samples passed. p90 latency \d+ ms \(threshold 1000 ms\)/),
     });
     expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(12);
-    expect(runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input).toMatchObject({ EndpointName: 'churn-staging-v3', ContentType: 'text/csv', Accept: 'text/csv' });
+    expect(runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input).toMatchObject({ EndpointName: 'churn-staging', ContentType: 'text/csv', Accept: 'text/csv' });
     const report = JSON.parse(String(s3.commandCalls(PutObjectCommand)[0].args[0].input.Body));
-    expect(report).toMatchObject({ passed: true, releaseId: 'promote-v3-abc', modelPackageArn: ARN, endpointConfigName: 'churn-staging-v3-config-1', invocations: 12 });
+    expect(report).toMatchObject({ passed: true, releaseId: 'promote-v3-abc', modelPackageArn: ARN, endpointConfigName: 'churn-staging-config-1', invocations: 12 });
     expect(report.samples.map((s: any) => [s.name, s.passed])).toEqual([['a.csv', true], ['b.csv', true], ['c.json', true], ['d.csv', true]]);
   });
 
@@ -151,7 +152,7 @@ describe('test-staging', () => {
     ['an answer that is not the exact text', { exact: 'yes' }, 'no', /response "no" is not "yes"/],
   ])('%s fails the test and names the sample', async (_name, expectation, text, message) => {
     world({ samples: samples({ 'a.csv': '1', 'expectations.json': JSON.stringify({ 'a.csv': expectation }) }) });
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     runtime.on(InvokeEndpointCommand).resolves(answer(text));
     await handler(job({ action: 'test-staging' }));
     failedWith(message);
@@ -161,7 +162,7 @@ describe('test-staging', () => {
 
   test('model errors fail the test with the container\'s status', async () => {
     world();
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     runtime.on(InvokeEndpointCommand).rejects(Object.assign(new Error('Received server error (500) from model'), {
       name: 'ModelError', OriginalStatusCode: 500, OriginalMessage: 'boom', $metadata: { httpStatusCode: 424 },
     }));
@@ -172,7 +173,7 @@ describe('test-staging', () => {
   test('slow answers fail the latency threshold', async () => {
     world();
     process.env.DEPLOY_CONFIG = JSON.stringify({ ...CONFIG, test: { ...CONFIG.test, latencyThresholdMs: 5 } });
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     runtime.on(InvokeEndpointCommand).callsFake(async () => {
       await new Promise((r) => setTimeout(r, 30));
       return answer('0.5');
@@ -183,15 +184,15 @@ describe('test-staging', () => {
 
   test('an endpoint that is not InService fails at once, with SageMaker\'s reason', async () => {
     world();
-    endpoint('churn-staging-v3', { status: 'Failed', failure: 'CapacityError: not enough ml.m5.large capacity' });
+    endpoint('churn-staging', { status: 'Failed', failure: 'CapacityError: not enough ml.m5.large capacity' });
     await handler(job({ action: 'test-staging' }));
-    failedWith(/Endpoint churn-staging-v3 is Failed: CapacityError: not enough ml.m5.large capacity/);
+    failedWith(/Endpoint churn-staging is Failed: CapacityError: not enough ml.m5.large capacity/);
     expect(runtime.calls()).toHaveLength(0);
   });
 
   test('an endpoint serving another model package fails (a wrong-version deployment)', async () => {
     world();
-    endpoint('churn-staging-v3', { arn: ARN.replace(/3$/, '2') });
+    endpoint('churn-staging', { arn: ARN.replace(/3$/, '2') });
     await handler(job({ action: 'test-staging' }));
     failedWith(/serves arn:aws:sagemaker:us-east-2:123456789012:model-package\/churn\/2, not the release's .*churn\/3/);
   });
@@ -205,7 +206,7 @@ describe('test-staging', () => {
 
   test('out of time, the test stops invoking and fails instead of letting the function time out', async () => {
     world();
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     runtime.on(InvokeEndpointCommand).resolves(answer('0.5'));
     await handler(job({ action: 'test-staging' }), { getRemainingTimeInMillis: () => 10_000 });
     failedWith(/ran out of time/);
@@ -214,7 +215,7 @@ describe('test-staging', () => {
 
   test('a samples folder whose expectations name a missing file fails with the reason', async () => {
     world({ samples: samples({ 'a.csv': '1', 'expectations.json': JSON.stringify({ 'b.csv': { exact: '1' } }) }) });
-    endpoint('churn-staging-v3');
+    endpoint('churn-staging');
     await handler(job({ action: 'test-staging' }));
     failedWith(/expectations.json names b.csv, which is not a file of the samples folder/);
   });
@@ -289,21 +290,29 @@ describe('clean-up of ephemeral staging', () => {
     return e;
   };
 
-  test('a failed execution\'s staging stack is deleted, by the deployment id of that execution', async () => {
-    codepipeline.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { variables: [{ name: 'DEPLOYMENT_ID', resolvedValue: 'v3' }] } } as any);
+  test('after a rejected or failed execution, the staging stack is deleted with the role it was deployed with', async () => {
+    codepipeline.on(GetPipelineStateCommand).resolves({ stageStates: [
+      { stageName: 'Staging', latestExecution: { pipelineExecutionId: '12345678-1234-5678-abcd-12345678abcd', status: 'Failed' } },
+    ] } as any);
     cloudformation.on(DeleteStackCommand).resolves({});
     const result = await handler(failed());
-    expect(result).toEqual({ deleted: 'churn-staging-v3', reason: 'execution 12345678-1234-5678-abcd-12345678abcd ended FAILED' });
-    expect(codepipeline.commandCalls(GetPipelineExecutionCommand)[0].args[0].input).toEqual({
-      pipelineName: 'churn-deploy', pipelineExecutionId: '12345678-1234-5678-abcd-12345678abcd',
+    expect(result).toEqual({ deleted: 'churn-staging', reason: 'execution 12345678-1234-5678-abcd-12345678abcd ended FAILED' });
+    expect(codepipeline.commandCalls(GetPipelineStateCommand)[0].args[0].input).toEqual({ name: 'churn-deploy' });
+    expect(cloudformation.commandCalls(DeleteStackCommand)[0].args[0].input).toEqual({
+      StackName: 'churn-staging', RoleARN: 'arn:aws:iam::123456789012:role/stage-deployment',
     });
-    expect(cloudformation.commandCalls(DeleteStackCommand)[0].args[0].input).toEqual({ StackName: 'churn-staging-v3' });
   });
 
-  test('another pipeline, persistent staging, or an execution no release started delete nothing', async () => {
+  test('staging another execution uses now is not deleted (QUEUED: the next release is in the Staging stage)', async () => {
+    codepipeline.on(GetPipelineStateCommand).resolves({ stageStates: [
+      { stageName: 'Staging', latestExecution: { pipelineExecutionId: 'the-next-one', status: 'InProgress' } },
+    ] } as any);
+    expect(await handler(failed())).toEqual({ reason: 'execution the-next-one uses staging now' });
+    expect(cloudformation.calls()).toHaveLength(0);
+  });
+
+  test('another pipeline or persistent staging delete nothing', async () => {
     expect(await handler(loadEvent('codepipeline-pipeline-execution-state-change.failed'))).toEqual({ reason: 'not an execution of this pipeline' });
-    codepipeline.on(GetPipelineExecutionCommand).resolves({ pipelineExecution: { variables: [] } } as any);
-    expect(await handler(failed())).toEqual({ reason: 'the execution has no deployment id (it was not started by a release)' });
     process.env.DEPLOY_CONFIG = JSON.stringify({ ...CONFIG, ephemeralStagingStack: undefined });
     expect(await handler(failed())).toEqual({ reason: 'staging is not ephemeral' });
     expect(cloudformation.calls()).toHaveLength(0);

@@ -34,8 +34,8 @@ const MONITORED_TEMPLATE = {
 };
 const KEY_ARN = 'arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const STAGES = [
-  { name: 'staging', stackName: 'churn-staging-{deploymentId}', endpointName: 'churn-staging-{deploymentId}',
-    parameters: { StageName: 'staging', EndpointName: 'churn-staging-{deploymentId}', EncryptionKeyArn: KEY_ARN } },
+  { name: 'staging', stackName: 'churn-staging', endpointName: 'churn-staging',
+    parameters: { StageName: 'staging', EndpointName: 'churn-staging', EncryptionKeyArn: KEY_ARN } },
   { name: 'prod', stackName: 'churn-prod', endpointName: 'churn-prod',
     parameters: { StageName: 'prod', EndpointName: 'churn-prod', InstanceType: 'ml.m5.xlarge', EncryptionKeyArn: KEY_ARN },
     tags: { stage: 'prod' } },
@@ -145,10 +145,10 @@ describe('an approval', () => {
       driftCheckBaselines: { dataQualityStatistics: 's3://artifacts/baselines/g/e1/statistics.json' },
     });
     expect(manifest.stages.map((s: any) => [s.name, s.stackName, s.endpointName])).toEqual([
-      ['staging', 'churn-staging-v2', 'churn-staging-v2'], ['prod', 'churn-prod', 'churn-prod'],
+      ['staging', 'churn-staging', 'churn-staging'], ['prod', 'churn-prod', 'churn-prod'],
     ]);
     expect(JSON.parse(files.get('staging.json')!.toString())).toEqual({ Parameters: {
-      ModelPackageArn: arnOf(2), DeploymentId: 'v2', StageName: 'staging', EndpointName: 'churn-staging-v2', EncryptionKeyArn: KEY_ARN,
+      ModelPackageArn: arnOf(2), DeploymentId: 'v2', StageName: 'staging', EndpointName: 'churn-staging', EncryptionKeyArn: KEY_ARN,
     } });
     expect(JSON.parse(files.get('prod.json')!.toString())).toEqual({
       Parameters: { ModelPackageArn: arnOf(2), DeploymentId: 'v2', StageName: 'prod', EndpointName: 'churn-prod', InstanceType: 'ml.m5.xlarge', EncryptionKeyArn: KEY_ARN },

@@ -23,7 +23,7 @@
  */
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import {
-  CodePipelineClient, GetPipelineExecutionCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
+  CodePipelineClient, GetPipelineStateCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -47,8 +47,10 @@ export interface DeployActionsConfig {
   readonly pipelineName: string;
   readonly bucket: string;
   readonly prefix: string;
-  /** The staging stack name with `{deploymentId}` where the release's deployment id goes (ephemeral staging). */
+  /** The staging stack, deleted after each release (ephemeral staging). */
   readonly ephemeralStagingStack?: string;
+  /** The role CloudFormation deploys (and deletes) the stage stacks with. */
+  readonly deploymentRoleArn?: string;
   readonly test: {
     readonly samplesBucket: string;
     readonly samplesKey: string;
@@ -243,7 +245,11 @@ async function record(config: DeployActionsConfig, manifest: ReleaseManifest, pa
   return { summary: `Recorded version ${manifest.modelPackageVersion} as served by prod` };
 }
 
-/** Delete the ephemeral staging stack of an execution that ended without reaching its own clean-up. */
+/**
+ * Delete the ephemeral staging stack after an execution ended without reaching its own clean-up
+ * (rejected, failed, stopped), unless another execution uses staging now (QUEUED: the next
+ * release may already be in the Staging stage; it deletes staging at its own end).
+ */
 async function cleanUp(config: DeployActionsConfig, event: any): Promise<{ deleted?: string; reason: string }> {
   const log = createLogger('deploy-actions', { project: config.project });
   const d = event?.detail;
@@ -251,11 +257,13 @@ async function cleanUp(config: DeployActionsConfig, event: any): Promise<{ delet
     return { reason: 'not an execution of this pipeline' };
   }
   if (!config.ephemeralStagingStack) { return { reason: 'staging is not ephemeral' }; }
-  const execution = await codepipeline.send(new GetPipelineExecutionCommand({ pipelineName: config.pipelineName, pipelineExecutionId: d['execution-id'] }));
-  const deploymentId = execution.pipelineExecution?.variables?.find((v) => v.name === 'DEPLOYMENT_ID')?.resolvedValue;
-  if (!deploymentId || !/^[A-Za-z0-9]{1,16}$/.test(deploymentId)) { return { reason: 'the execution has no deployment id (it was not started by a release)' }; }
-  const stackName = config.ephemeralStagingStack.replace('{deploymentId}', deploymentId);
-  await cloudformation.send(new DeleteStackCommand({ StackName: stackName }));
-  log.info('Deleted the ephemeral staging stack of an ended execution', { stackName, state: d.state, executionId: d['execution-id'] });
+  const state = await codepipeline.send(new GetPipelineStateCommand({ name: config.pipelineName }));
+  const staging = state.stageStates?.find((s) => s.stageName === 'Staging')?.latestExecution;
+  if (staging?.status === 'InProgress' && staging.pipelineExecutionId !== d['execution-id']) {
+    return { reason: `execution ${staging.pipelineExecutionId} uses staging now` };
+  }
+  const stackName = config.ephemeralStagingStack;
+  await cloudformation.send(new DeleteStackCommand({ StackName: stackName, RoleARN: config.deploymentRoleArn }));
+  log.info('Deleted the ephemeral staging stack after an execution ended', { stackName, state: d.state, executionId: d['execution-id'] });
   return { deleted: stackName, reason: `execution ${d['execution-id']} ended ${d.state}` };
 }

@@ -33,7 +33,7 @@ import { DescribeModelPackageCommand, DescribeModelPackageCommandOutput, SageMak
 import { createZip } from './_zip';
 import { createLogger, Logger } from '../../core/handlers/_logger';
 import {
-  DEPLOYMENT_ID_PLACEHOLDER, deploymentIdOf, DeploymentRecord, RELEASE_FILES, RELEASE_KEYS, RELEASE_PARAMETERS, ReleaseBaselines, ReleaseKind,
+  deploymentIdOf, DeploymentRecord, RELEASE_FILES, RELEASE_KEYS, RELEASE_PARAMETERS, ReleaseBaselines, ReleaseKind,
   ReleaseManifest, SOURCE_ACTION_NAME, StageSettings,
 } from '../private/release-contract';
 
@@ -135,7 +135,7 @@ export async function handler(event: unknown): Promise<ReleaseResult> {
   const template = await readTemplate(config);
   const baselines = baselinesOf(target);
   const deploymentId = deploymentIdOf(target.ModelPackageVersion!);
-  const stages = config.stages.map((s) => forDeployment(s, deploymentId));
+  const stages = config.stages;
   const stageFiles: Array<{ name: string; data: Buffer }> = [];
   for (const stage of stages) {
     const configuration = stageConfiguration(stage, template, target, baselines);
@@ -376,17 +376,6 @@ function stageConfiguration(stage: StageSettings, template: StageTemplate, d: De
     }
   }
   return { Parameters: parameters, ...(stage.tags ? { Tags: stage.tags } : {}) };
-}
-
-/** A stage's settings for one deployment: the deployment id in place of its placeholder. */
-function forDeployment(stage: StageSettings, deploymentId: string): StageSettings {
-  const fill = (v: string) => v.split(DEPLOYMENT_ID_PLACEHOLDER).join(deploymentId);
-  return {
-    ...stage,
-    stackName: fill(stage.stackName),
-    endpointName: fill(stage.endpointName),
-    parameters: Object.fromEntries(Object.entries(stage.parameters).map(([k, v]) => [k, fill(v)])),
-  };
 }
 
 function manifestOf(config: Config, stages: StageSettings[], releaseId: string, kind: ReleaseKind, reason: string, d: DescribeModelPackageCommandOutput,

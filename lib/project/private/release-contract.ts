@@ -18,9 +18,6 @@ export const SOURCE_ACTION_NAME = 'Release';
 /** The pipeline variables the release handler sets for each execution. */
 export const PIPELINE_VARIABLES = ['RELEASE_ID', 'RELEASE_KIND', 'MODEL_PACKAGE_ARN', 'MODEL_PACKAGE_VERSION', 'DEPLOYMENT_ID'] as const;
 
-/** Where a stage setting holds the release's deployment id (ephemeral staging stacks and endpoints are named per release). */
-export const DEPLOYMENT_ID_PLACEHOLDER = '{deploymentId}';
-
 /** The deployment id of a model package version: part of the names of the resources a deployment replaces. */
 export function deploymentIdOf(version: number): string {
   return `v${version}`;
@@ -38,11 +35,11 @@ export const RELEASE_PARAMETERS = {
 export interface StageSettings {
   /** `staging` or `prod`. */
   readonly name: string;
-  /** The CloudFormation stack the pipeline deploys for this stage ({@link DEPLOYMENT_ID_PLACEHOLDER} is replaced). */
+  /** The CloudFormation stack the pipeline deploys for this stage. */
   readonly stackName: string;
-  /** The endpoint name of the stage ({@link DEPLOYMENT_ID_PLACEHOLDER} is replaced). */
+  /** The endpoint name of the stage. */
   readonly endpointName: string;
-  /** The values of the stage template's parameters that do not depend on the release ({@link DEPLOYMENT_ID_PLACEHOLDER} is replaced). */
+  /** The values of the stage template's parameters that do not depend on the release. */
   readonly parameters: { [name: string]: string };
   /** Tags of the stage stack. */
   readonly tags?: { [key: string]: string };

@@ -1,0 +1,2 @@
+export * from './project-props';
+export * from './mlops-project';

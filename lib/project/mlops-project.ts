@@ -1,0 +1,244 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { createDeployPipeline } from './private/deploy-pipeline';
+import { createDeploymentRole } from './private/deployment-role';
+import { createDeployActionsHandler, createReleaseHandler } from './private/flow-handlers';
+import { StageSettings } from './private/release-contract';
+import { projectSettings, ProjectSettings } from './private/settings';
+import { createModelRole, createMonitoringRole, StageRoleScope } from './private/stage-roles';
+import { StageStack } from './private/stage-stack';
+import { buildStageTemplate, PROJECT_PARAMETERS } from './private/stage-template';
+import { MlopsProjectProps, StagingMode } from './project-props';
+import { IMlopsFoundation, MlopsFoundation } from '../core/foundation';
+import { IModelPackageGroup } from '../core/model-package-group';
+import { ModelRegistryApproval } from '../model-registry/model-registry-approval';
+import { ITrainingPipeline } from '../training-pipeline/pipeline-base';
+import { StandardTrainingPipeline } from '../training-pipeline/standard-pipeline';
+import { snsTarget } from '../private/event-targets';
+import { resolveLayout } from '../private/resources';
+
+/**
+ * The whole flow of one model on one foundation: build -> evaluate -> register -> approve ->
+ * deploy to staging -> test -> approve -> promote to prod -> verify, with rollback.
+ *
+ * - a ModelRegistryApproval (any approval policy) over the project's model package group;
+ * - the standard training pipeline, or your own, registering into that group;
+ * - the stage template: an EndpointWithMonitor whose stage-dependent values are parameters,
+ *   synthesized in the same `cdk synth` as a template asset of this stack;
+ * - the release handler: each approval of a version (never a registration) becomes one
+ *   immutable release (manifest, stage template, stage configurations) that starts the deploy
+ *   pipeline pinned to it; a rejection of the version prod serves releases the last version that
+ *   passed prod verification and is still approved;
+ * - the deploy pipeline: staging (ephemeral by default), a real staging test, a manual approval
+ *   that names the version and its test report, a check that the version is still approved and
+ *   not older than prod's, prod with blue/green and alarm rollback, verification that prod serves
+ *   the release, a bake time, and the deployment record;
+ * - an encrypted notification topic for approvals, releases, failures and alarms.
+ */
+export class MlopsProject extends Construct {
+  /** The project's name. */
+  public readonly projectName: string;
+  /** The foundation (key, artifact bucket, layout). */
+  public readonly foundation: IMlopsFoundation;
+  /** The approval of model versions. */
+  public readonly registry: ModelRegistryApproval;
+  /** The model package group of the project. */
+  public readonly modelPackageGroup: IModelPackageGroup;
+  /** The training pipeline, when the project has one. */
+  public readonly trainingPipeline?: ITrainingPipeline;
+  /** The topic of the project's notifications. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The deploy pipeline. */
+  public readonly deployPipeline: codepipeline.Pipeline;
+  /** The stage template's stack (synthesized as a template asset of this stack, never deployed by `cdk deploy`). */
+  public readonly stageTemplate: Stack;
+  /** The staging endpoint's name (with `{deploymentId}` where each release's id goes, for ephemeral staging). */
+  public readonly stagingEndpointName: string;
+  /** The prod endpoint's name. */
+  public readonly prodEndpointName: string;
+  /** The execution role of the stage endpoints' models. */
+  public readonly modelRole: iam.IRole;
+  /** The role of the stage endpoints' Model Monitor jobs, when the endpoint is monitored. */
+  public readonly monitoringRole?: iam.IRole;
+  /** The role CloudFormation deploys the stage stacks with. */
+  public readonly stageDeploymentRole: iam.IRole;
+  /** The release handler. */
+  public readonly releaseFunction: lambda.IFunction;
+
+  constructor(scope: Construct, id: string, props: MlopsProjectProps) {
+    super(scope, id);
+    const settings = projectSettings(this, props);
+    this.projectName = settings.name;
+    const stack = Stack.of(this);
+    this.foundation = props.foundation ?? new MlopsFoundation(this, 'Foundation');
+    const key = this.foundation.encryptionKey;
+    const bucket = this.foundation.artifactBucket;
+    const layout = resolveLayout({ foundation: this.foundation });
+
+    this.notificationTopic = new sns.Topic(this, 'Notifications', {
+      displayName: `MLOps project ${settings.name}`, masterKey: key, enforceSSL: true,
+    });
+    for (const email of props.notificationEmails ?? []) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.allowStageNotifications(settings.name);
+
+    this.registry = new ModelRegistryApproval(this, 'Registry', {
+      foundation: this.foundation,
+      approvalPolicy: props.approval?.policy,
+      metricThresholds: props.approval?.metricThresholds,
+      modelPackageGroup: props.approval?.modelPackageGroup,
+      modelPackageGroupProps: props.approval?.modelPackageGroup
+        ? undefined
+        : { modelPackageGroupName: `${settings.name}-models`, ...props.approval?.modelPackageGroupProps },
+      notificationTopic: this.notificationTopic,
+    });
+    this.modelPackageGroup = this.registry.modelPackageGroup;
+
+    if (props.training) {
+      this.trainingPipeline = new StandardTrainingPipeline(this, 'Training', {
+        ...props.training,
+        pipelineName: props.training.pipelineName ?? `${settings.name}-training`,
+        foundation: this.foundation,
+        modelPackageGroup: this.modelPackageGroup,
+      });
+    } else {
+      this.trainingPipeline = props.trainingPipeline;
+    }
+
+    const template = buildStageTemplate(this, {
+      projectName: settings.name,
+      modelPackageGroupName: this.modelPackageGroup.modelPackageGroupName,
+      layout,
+      endpoint: props.endpoint ?? {},
+      allowedInstanceTypes: settings.allowedInstanceTypes,
+      defaultInstanceType: settings.prodInstanceType,
+      serverless: settings.serverless,
+    });
+    this.stageTemplate = template.stack;
+
+    const roleScope: StageRoleScope = {
+      projectName: settings.name, group: this.modelPackageGroup, key, bucket, layout, endpointNamePrefix: `${settings.name}-`,
+    };
+    this.modelRole = createModelRole(this, roleScope);
+    this.monitoringRole = template.monitored ? createMonitoringRole(this, roleScope) : undefined;
+    this.stageDeploymentRole = createDeploymentRole(this, {
+      projectName: settings.name,
+      group: this.modelPackageGroup,
+      key,
+      passedRoles: [this.modelRole, ...(this.monitoringRole ? [this.monitoringRole] : [])],
+      namePrefix: `${settings.name}-`,
+    });
+
+    const stages = this.stageSettings(settings, template.parameters.parameterNames, key.keyArn, bucket.bucketName);
+    this.stagingEndpointName = settings.staging.endpointName;
+    this.prodEndpointName = settings.prod.endpointName;
+    const releasePrefix = layout.releasePrefix(settings.name);
+    const pipelineName = `${settings.name}-deploy`;
+    const samples = props.stagingTest
+      ? new s3assets.Asset(this, 'StagingTestSamples', { path: props.stagingTest.samplesDirectory })
+      : undefined;
+    const handlerScope = {
+      settings, group: this.modelPackageGroup, key, bucket, releasePrefix, pipelineName,
+      stageTemplate: template.stack as StageStack, stages, topic: this.notificationTopic, deploymentRole: this.stageDeploymentRole, samples,
+    };
+    const release = createReleaseHandler(this, handlerScope);
+    this.releaseFunction = release.function;
+    const deployActions = createDeployActionsHandler(this, handlerScope);
+
+    const deploy = createDeployPipeline(this, {
+      settings, pipelineName, group: this.modelPackageGroup, key, releaseBucket: bucket, releasePrefix,
+      deploymentRole: this.stageDeploymentRole, deployActions: deployActions.function, topic: this.notificationTopic,
+      testCommands: props.stagingTest?.commands,
+    });
+    this.deployPipeline = deploy.pipeline;
+    this.notifyExecutions(pipelineName);
+
+    const region = stack.region;
+    new CfnOutput(this, 'DeployPipelineUrl', {
+      description: `The deploy pipeline of project ${settings.name} in the console`,
+      value: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`,
+    });
+    new CfnOutput(this, 'StagingEndpointName', { description: 'The staging endpoint ({deploymentId}: v<version> of each release, ephemeral staging)', value: this.stagingEndpointName });
+    new CfnOutput(this, 'ProdEndpointName', { description: 'The prod endpoint', value: this.prodEndpointName });
+    new CfnOutput(this, 'ArtifactBucketName', { description: 'The project\'s artifact bucket', value: bucket.bucketName });
+    new CfnOutput(this, 'NotificationTopicArn', { description: 'The project\'s notification topic', value: this.notificationTopic.topicArn });
+    new CfnOutput(this, 'ModelPackageGroupName', { description: 'The project\'s model package group', value: this.modelPackageGroup.modelPackageGroupName });
+  }
+
+  /** The stage template's values of each stage, for exactly the parameters the template declares. */
+  private stageSettings(settings: ProjectSettings, stageParameterNames: string[], keyArn: string, bucketName: string): StageSettings[] {
+    const stage = (name: 'staging' | 'prod', instanceType: string, instanceCount: number, serverless: boolean): StageSettings => {
+      const values: { [name: string]: string } = {
+        StageName: name,
+        InstanceType: instanceType,
+        InstanceCount: String(instanceCount),
+        MaxCapacity: String(Math.max(instanceCount, settings.autoscalingMaxCapacity ?? instanceCount)),
+        SamplingPercentage: String(settings.capturePercentage ?? 20),
+        [PROJECT_PARAMETERS.endpointName]: settings[name].endpointName,
+        [PROJECT_PARAMETERS.encryptionKeyArn]: keyArn,
+        [PROJECT_PARAMETERS.artifactBucketName]: bucketName,
+        [PROJECT_PARAMETERS.modelRoleArn]: this.modelRole.roleArn,
+        [PROJECT_PARAMETERS.alarmTopicArn]: this.notificationTopic.topicArn,
+      };
+      if (this.monitoringRole) { values[PROJECT_PARAMETERS.monitoringRoleArn] = this.monitoringRole.roleArn; }
+      if (settings.serverless) { values[PROJECT_PARAMETERS.serverless] = String(serverless); }
+      const declared = new Set([...stageParameterNames, ...Object.values(PROJECT_PARAMETERS)]);
+      const parameters = Object.fromEntries(Object.entries(values).filter(([k]) => declared.has(k)));
+      return {
+        name,
+        stackName: settings[name].stackName,
+        endpointName: settings[name].endpointName,
+        parameters,
+        tags: { 'cdk-sagemaker-mlops:project': settings.name, 'cdk-sagemaker-mlops:stage': name },
+      };
+    };
+    return [
+      stage('staging', settings.stagingInstanceType.name, settings.stagingInstanceCount, settings.stagingMode === StagingMode.SERVERLESS),
+      stage('prod', settings.prodInstanceType.name, settings.prodInstanceCount, false),
+    ];
+  }
+
+  /**
+   * The stage stacks' alarms (CloudWatch) and monitor violation rules (EventBridge) notify the
+   * topic: allowed for this account's alarms and rules of the project's names only (the stage
+   * template creates no IAM resource, so it cannot publish through a role).
+   */
+  private allowStageNotifications(name: string): void {
+    const stack = Stack.of(this);
+    const allow = (sid: string, service: string, sourceArn: string) => this.notificationTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid,
+      principals: [new iam.ServicePrincipal(service)],
+      actions: ['sns:Publish'],
+      resources: [this.notificationTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+    }));
+    allow('ProjectAlarms', 'cloudwatch.amazonaws.com', `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${name}-*`);
+    allow('StageMonitorViolationRules', 'events.amazonaws.com', `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${name}-*`);
+  }
+
+  /** Started, failed, succeeded, stopped and superseded executions of the deploy pipeline go to the topic. */
+  private notifyExecutions(pipelineName: string): void {
+    const detail = (path: string) => events.EventField.fromPath(path);
+    new events.Rule(this, 'NotifyDeployExecutions', {
+      description: `Notifies the executions of the ${pipelineName} deploy pipeline`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Pipeline Execution State Change'],
+        account: [Stack.of(this).account],
+        detail: { pipeline: [pipelineName], state: ['STARTED', 'SUCCEEDED', 'FAILED', 'STOPPED', 'SUPERSEDED'] },
+      },
+      targets: [snsTarget(this, 'NotificationsPublisher', this.notificationTopic, events.RuleTargetInput.fromText(
+        `Deploy pipeline ${detail('$.detail.pipeline')}: execution ${detail('$.detail.execution-id')} is ${detail('$.detail.state')}. ` +
+        `https://${detail('$.region')}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${detail('$.detail.pipeline')}/executions/` +
+        `${detail('$.detail.execution-id')}/timeline?region=${detail('$.region')}`))],
+    });
+  }
+}

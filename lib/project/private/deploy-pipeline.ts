@@ -1,0 +1,244 @@
+import { ArnFormat, CfnCapabilities, Stack, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PIPELINE_VARIABLES, RELEASE_FILES, RELEASE_KEYS, SOURCE_ACTION_NAME } from './release-contract';
+import { ProjectSettings } from './settings';
+import { ArtifactBucket } from '../../core/artifact-bucket';
+import { ManagedPolicyRole } from '../../core/managed-policy-role';
+import { IModelPackageGroup } from '../../core/model-package-group';
+import { EncryptedLogGroup } from '../../core/encrypted-log-group';
+import { wildcardResourceIds } from '../../private/nag';
+import { StagingMode } from '../project-props';
+
+/** What the deploy pipeline is built from. */
+export interface DeployPipelineScope {
+  readonly settings: ProjectSettings;
+  readonly pipelineName: string;
+  readonly group: IModelPackageGroup;
+  readonly key: kms.IKey;
+  /** The bucket of the release archive (the project's artifact bucket). */
+  readonly releaseBucket: s3.IBucket;
+  readonly releasePrefix: string;
+  readonly deploymentRole: iam.IRole;
+  readonly deployActions: lambda.IFunction;
+  readonly topic: sns.ITopic;
+  readonly testCommands?: string[];
+}
+
+/** The deploy pipeline and the roles it acts with. */
+export interface DeployPipeline {
+  readonly pipeline: codepipeline.Pipeline;
+  readonly artifactBucket: s3.IBucket;
+}
+
+/** A role for the pipeline's actions, assumed by the pipeline's own role only. */
+function actionRole(scope: Construct, id: string, pipelineRole: iam.IRole, description: string): ManagedPolicyRole {
+  return new ManagedPolicyRole(scope, id, { assumedBy: new iam.ArnPrincipal(pipelineRole.roleArn), description });
+}
+
+/**
+ * The deploy pipeline (CodePipeline V2): Release (the pinned release archive) -> Staging (deploy
+ * the stage template with the staging configuration, the real staging test, then a person
+ * approves the version the test report names; the version is checked to be still approved and
+ * not older than prod's; ephemeral staging is deleted) -> Prod (deploy with CREATE_UPDATE, never
+ * REPLACE_ON_FAILURE; verify that prod serves the release; alarms quiet for the bake time, else
+ * roll back) -> Record (the deployment record later rejections roll back from).
+ */
+export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): DeployPipeline {
+  const stack = Stack.of(scope);
+  const settings = s.settings;
+  const ephemeral = settings.stagingMode === StagingMode.EPHEMERAL;
+  // Pipeline artifacts in a bucket of their own: the pipeline's roles reach nothing else of the project.
+  const artifacts = new ArtifactBucket(scope, 'PipelineArtifacts', { encryptionKey: s.key });
+  const pipelineRole = new ManagedPolicyRole(scope, 'PipelineRole', {
+    assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+    description: `The ${s.pipelineName} deploy pipeline`,
+  });
+  const sourceRole = actionRole(scope, 'ReleaseSourceRole', pipelineRole, 'Reads the release archive of a deploy pipeline execution');
+  const deployRole = actionRole(scope, 'StageDeployActionRole', pipelineRole, 'Deploys and deletes the stage stacks through CloudFormation');
+  const invokeRole = actionRole(scope, 'InvokeActionRole', pipelineRole, 'Invokes the deploy pipeline\'s Lambda actions');
+  const approvalRole = actionRole(scope, 'ApprovalActionRole', pipelineRole, 'Notifies the manual approval before prod');
+
+  const variables = PIPELINE_VARIABLES.map((name) => new codepipeline.Variable({
+    variableName: name, defaultValue: 'none', description: 'Set by the release handler for each release',
+  }));
+  const release = new codepipeline.Artifact('Release');
+  const invoke = (actionName: string, params: Record<string, string>, runOrder: number, namespace?: string) =>
+    new cpactions.LambdaInvokeAction({
+      actionName, lambda: s.deployActions, inputs: [release], userParameters: params, runOrder, role: invokeRole, variablesNamespace: namespace,
+    });
+  const stackAction = (actionName: string, stage: 'staging' | 'prod', stackName: string, namespace: string) =>
+    new cpactions.CloudFormationCreateUpdateStackAction({
+      actionName,
+      stackName,
+      templatePath: release.atPath(RELEASE_FILES.template),
+      templateConfiguration: release.atPath(RELEASE_FILES.stageConfiguration(stage)),
+      adminPermissions: false,
+      deploymentRole: s.deploymentRole,
+      role: deployRole,
+      cfnCapabilities: [CfnCapabilities.NONE],
+      // A failed ephemeral staging stack is replaced; prod never is (its endpoint would go down).
+      replaceOnFailure: stage === 'staging' && ephemeral,
+      variablesNamespace: namespace,
+      runOrder: 1,
+    });
+  const stagingStackName = settings.staging.stackName;
+  // One stage holds staging from deployment to the prod decision: CodePipeline lets one execution
+  // into a stage at a time, so the staging endpoint a person approves is the one the test report
+  // is about, and no later release replaces (or deletes) it in the meantime.
+  const stagingActions: codepipeline.IAction[] = [
+    stackAction('Deploy', 'staging', stagingStackName, 'StagingDeploy'),
+    invoke('Test', { action: 'test-staging' }, 2, 'StagingTest'),
+  ];
+  if (s.testCommands && s.testCommands.length > 0) {
+    stagingActions.push(customTest(scope, s, release, stagingStackName));
+  }
+  const decided = stagingActions.length + 2;
+  stagingActions.push(
+    new cpactions.ManualApprovalAction({
+      actionName: 'Approve',
+      notificationTopic: s.topic,
+      role: approvalRole,
+      timeout: settings.approvalTimeout,
+      additionalInformation: `Release #{variables.RELEASE_ID} (#{variables.RELEASE_KIND}): version #{variables.MODEL_PACKAGE_VERSION} of ` +
+        `model package group ${s.group.modelPackageGroupName}, #{variables.MODEL_PACKAGE_ARN}. Staging test: #{StagingTest.SUMMARY}. ` +
+        'Approve to deploy it to prod; reject to stop this release.',
+      externalEntityLink: '#{StagingTest.REPORT_URL}',
+      runOrder: decided - 1,
+    }),
+    invoke('CheckRelease', { action: 'check-release' }, decided),
+  );
+  if (ephemeral) {
+    stagingActions.push(new cpactions.CloudFormationDeleteStackAction({
+      actionName: 'DeleteStaging', stackName: stagingStackName, adminPermissions: false, deploymentRole: s.deploymentRole,
+      role: deployRole, runOrder: decided,
+    }));
+  }
+  const bakeMinutes = String(Math.max(1, Math.round(settings.bakeTime.toMinutes({ integral: false }))));
+  const alarmRule = (suffix: string) => new codepipeline.Rule({
+    name: `Quiet-${suffix}`,
+    provider: 'CloudWatchAlarm',
+    version: '1',
+    configuration: { AlarmName: `${settings.prod.endpointName}-${suffix}`, AlarmStates: 'ALARM', WaitTime: bakeMinutes },
+  });
+
+  const pipeline = new codepipeline.Pipeline(scope, 'DeployPipeline', {
+    pipelineName: s.pipelineName,
+    pipelineType: codepipeline.PipelineType.V2,
+    executionMode: settings.executionMode,
+    artifactBucket: artifacts.bucket,
+    role: pipelineRole,
+    restartExecutionOnUpdate: false,
+    variables,
+    stages: [
+      {
+        stageName: 'Release',
+        actions: [new cpactions.S3SourceAction({
+          actionName: SOURCE_ACTION_NAME,
+          bucket: s.releaseBucket,
+          bucketKey: RELEASE_KEYS.source(s.releasePrefix),
+          output: release,
+          // Only the release handler starts executions, pinned to one version of the archive.
+          trigger: cpactions.S3Trigger.NONE,
+          role: sourceRole,
+        })],
+      },
+      { stageName: 'Staging', actions: stagingActions },
+      {
+        stageName: 'Prod',
+        actions: [
+          stackAction('Deploy', 'prod', settings.prod.stackName, 'ProdDeploy'),
+          invoke('Verify', { action: 'verify-prod', endpointConfigName: '#{ProdDeploy.EndpointConfigName}' }, 2, 'ProdVerify'),
+        ],
+        onFailure: { result: codepipeline.Result.ROLLBACK },
+        onSuccess: { conditions: [{ result: codepipeline.Result.ROLLBACK, rules: [alarmRule('errors'), alarmRule('latency')] }] },
+      },
+      {
+        stageName: 'Record',
+        actions: [invoke('Record', {
+          action: 'record', endpointConfigName: '#{ProdVerify.ENDPOINT_CONFIG_NAME}', executionId: '#{codepipeline.PipelineExecutionId}',
+        }, 1)],
+      },
+    ],
+  });
+
+  // The bake condition reads prod's two alarms (named by the stage template after the endpoint).
+  pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:DescribeAlarms'],
+    resources: ['errors', 'latency'].map((suffix) => stack.formatArn({
+      service: 'cloudwatch', resource: 'alarm', resourceName: `${settings.prod.endpointName}-${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })),
+  }));
+  acknowledgeCdkGrants(stack, artifacts.bucket, s.deployActions, settings, { pipelineRole, sourceRole, deployRole, invokeRole, approvalRole });
+  return { pipeline, artifactBucket: artifacts.bucket };
+}
+
+/** The user's own test commands, run by CodeBuild in the staging stage after the sample test. */
+function customTest(scope: Construct, s: DeployPipelineScope, release: codepipeline.Artifact, stagingStackName: string): codepipeline.IAction {
+  const logs = new EncryptedLogGroup(scope, 'StagingTestLogs', { encryptionKey: s.key });
+  const project = new codebuild.PipelineProject(scope, 'StagingTestProject', {
+    description: `Your staging test commands of project ${s.settings.name}`,
+    encryptionKey: s.key,
+    environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
+    logging: { cloudWatch: { logGroup: logs } },
+    buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: s.testCommands } } }),
+  });
+  project.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint'],
+    resources: [`arn:${Stack.of(scope).partition}:sagemaker:${Stack.of(scope).region}:${Stack.of(scope).account}:endpoint/${s.settings.name}-staging*`],
+  }));
+  return new cpactions.CodeBuildAction({
+    actionName: 'YourTests',
+    project,
+    input: release,
+    runOrder: 3,
+    environmentVariables: {
+      ENDPOINT_NAME: { value: s.settings.staging.endpointName },
+      RELEASE_ID: { value: '#{variables.RELEASE_ID}' },
+      STAGE_STACK: { value: stagingStackName },
+    },
+  });
+}
+
+/**
+ * aws-cdk-lib's pipeline and actions grant their roles with wildcard actions (`s3:GetObject*`,
+ * `kms:GenerateDataKey*`...) on the pipeline's own artifact bucket, the release object, the stage
+ * stacks and the action function: those exact findings are acknowledged, role by role, so any
+ * other wildcard still fails the checks.
+ */
+function acknowledgeCdkGrants(stack: Stack, artifacts: s3.IBucket, fn: lambda.IFunction, settings: ProjectSettings,
+  roles: { pipelineRole: iam.IRole; sourceRole: iam.IRole; deployRole: iam.IRole; invokeRole: iam.IRole; approvalRole: iam.IRole }): void {
+  const artifactObjects = wildcardResourceIds(stack, [artifacts.arnForObjects('*')]);
+  const s3Read = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+  const s3Write = ['s3:DeleteObject*', 's3:Abort*'];
+  const kms = ['kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+  const action = (a: string) => `AwsSolutions-IAM5[Action::${a}]`;
+  const why = 'aws-cdk-lib\'s CodePipeline grants: read (and, for the pipeline and its source, write) of the pipeline\'s own artifact ' +
+    'bucket and of the release object, with the bucket\'s key; the wildcards are aws-cdk-lib\'s action groups on those resources only.';
+  const ack = (role: iam.IRole, ids: string[], reason: string) => {
+    Validations.of(role).acknowledge(...ids.map((id) => ({ id, reason })));
+  };
+  ack(roles.pipelineRole, [...artifactObjects, ...[...s3Read, ...s3Write, ...kms].map(action)], why);
+  ack(roles.sourceRole, [...artifactObjects, ...[...s3Read, ...s3Write, ...kms].map(action)], why);
+  ack(roles.deployRole, [...artifactObjects, ...s3Read.map(action)], why);
+  ack(roles.invokeRole, [...artifactObjects, ...s3Read.map(action)], why);
+  ack(roles.approvalRole, [action('kms:GenerateDataKey*')],
+    'aws-cdk-lib\'s topic.grantPublish for the approval notification names kms:GenerateDataKey* on the topic\'s key only.');
+  ack(roles.deployRole, [
+    ...wildcardResourceIds(stack, [settings.staging.stackName, settings.prod.stackName].map((name) =>
+      stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }))),
+    action('cloudformation:DescribeStack*'), action('cloudformation:GetTemplate*'),
+  ], 'aws-cdk-lib\'s CloudFormation actions grant on the two stage stacks by name; the stack id after the name is made by CloudFormation.');
+  ack(roles.invokeRole, [...wildcardResourceIds(stack, [`${fn.functionArn}:*`]), 'AwsSolutions-IAM5[Resource::*]'],
+    'aws-cdk-lib\'s Lambda invoke action: lambda:InvokeFunction on the deploy actions function (any version) and lambda:ListFunctions, ' +
+    'which supports no resource scope.');
+}

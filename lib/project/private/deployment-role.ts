@@ -1,0 +1,108 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { sageMakerArn } from './stage-roles';
+import { ManagedPolicyRole } from '../../core/managed-policy-role';
+import { IModelPackageGroup } from '../../core/model-package-group';
+import { acknowledgeWildcardResources } from '../../private/nag';
+
+/** What the stage stacks may hold. */
+export interface DeploymentRoleScope {
+  readonly projectName: string;
+  readonly group: IModelPackageGroup;
+  readonly key: kms.IKey;
+  /** Roles the stage template passes to SageMaker (the model role, the monitoring role). */
+  readonly passedRoles: iam.IRole[];
+  /** Stage stacks and endpoints are named `<project>-<stage>...`. */
+  readonly namePrefix: string;
+}
+
+/**
+ * The role CloudFormation deploys the stage stacks with: exactly what the stage template creates
+ * (the model, endpoint config and endpoint, the monitoring job definitions and schedules, the
+ * violation rules, alarms and dashboard, the endpoint's log group, autoscaling), for the
+ * project's names only, and passing only the model and monitoring roles to SageMaker. It cannot
+ * create IAM roles or policies: the stage template has none.
+ */
+export function createDeploymentRole(scope: Construct, s: DeploymentRoleScope): iam.Role {
+  const stack = Stack.of(scope);
+  const role = new ManagedPolicyRole(scope, 'StageDeploymentRole', {
+    assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+    description: `CloudFormation deploys the ${s.projectName} stage stacks with this role (what the stage template creates, nothing else)`,
+  });
+  const name = `${s.namePrefix}*`;
+  const sm = (resource: string) => sageMakerArn(stack, resource, name);
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'SageMakerStageResources',
+      actions: [
+        'sagemaker:CreateModel', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel',
+        'sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DescribeEndpointConfig',
+        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint',
+        'sagemaker:CreateDataQualityJobDefinition', 'sagemaker:DeleteDataQualityJobDefinition', 'sagemaker:DescribeDataQualityJobDefinition',
+        'sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule', 'sagemaker:DeleteMonitoringSchedule',
+        'sagemaker:DescribeMonitoringSchedule', 'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+      ],
+      resources: [sm('model'), sm('endpoint-config'), sm('endpoint'), sm('data-quality-job-definition'), sm('monitoring-schedule')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ModelsFromTheProjectsGroup',
+      actions: ['sagemaker:DescribeModelPackage'],
+      resources: [s.group.modelPackageVersionsArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PassTheStageRolesToSageMaker',
+      actions: ['iam:PassRole'],
+      resources: s.passedRoles.map((r) => r.roleArn),
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'EncryptWithTheProjectKey',
+      actions: ['kms:DescribeKey', 'kms:CreateGrant'],
+      resources: [s.key.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AlarmsAndDashboards',
+      actions: ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource',
+        'cloudwatch:PutDashboard', 'cloudwatch:DeleteDashboards', 'cloudwatch:GetDashboard'],
+      resources: [
+        stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({ service: 'cloudwatch', region: '', resource: 'dashboard', resourceName: name }),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ViolationRules',
+      actions: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource'],
+      resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: name })],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EndpointLogGroups',
+      actions: ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:TagResource',
+        'logs:DescribeLogGroups'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/sagemaker/Endpoints/${name}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
+    new iam.PolicyStatement({
+      sid: 'Autoscaling',
+      actions: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget',
+        'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy',
+        'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AutoscalingServiceLinkedRole',
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [stack.formatArn({
+        service: 'iam', region: '', resource: 'role',
+        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+      })],
+      conditions: { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    }),
+  ];
+  for (const statement of statements) { role.addToPrincipalPolicy(statement); }
+  acknowledgeWildcardResources(role, statements,
+    `The stage template's resources are named at deployment (configuration-hashed names under the project's prefix ${s.namePrefix}); ` +
+    'Application Auto Scaling supports no resource-level permissions for these actions.');
+  return role;
+}
