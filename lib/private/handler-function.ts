@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
+import { policiesOf } from './dependencies';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 
@@ -63,6 +64,10 @@ export interface HandlerFunctionProps {
  * encrypted log group (no managed policies), encrypted environment, an encrypted dead-letter
  * queue for failed asynchronous (EventBridge) invocations, optionally inside a VPC.
  *
+ * The dead-letter queue is retained when the stack is deleted: its messages are the only record
+ * of the events the handler never handled (a model version that was never evaluated, a release
+ * that never started). Delete it by hand once it is empty.
+ *
  * Findings the compliance packs raise for choices a user controls are acknowledged on these
  * resources only, with the reason.
  */
@@ -78,9 +83,25 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
+    // The trust has no aws:SourceArn / aws:SourceAccount condition: the Lambda developer guide
+    // ("Defining Lambda function permissions with an execution role") documents only the principal
+    // for execution roles, and says aws:SourceArn applies to policies where the function is the
+    // target resource (its resource policy), not to the role Lambda assumes. Adding a condition AWS
+    // does not document for a service's role can break the service's own calls (prowler issue #4714).
     this.role = new ManagedPolicyRole(this, 'ServiceRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.handler} handler of cdk-sagemaker-mlops`,
+    });
+    // lambda.Function depends on its role (`addDependency(role)`), which would render a DependsOn
+    // on the role next to its `Fn::GetAtt Role.Arn` (cfn-lint W3005). Depending on this role means
+    // depending on its policies: they reference the role, so the order after the role still holds,
+    // and the function is created only once it may write its logs and decrypt its environment.
+    const role = this.role;
+    Dependable.implement(role, {
+      get dependencyRoots() {
+        const policies = Dependable.of(policiesOf(role)).dependencyRoots;
+        return policies.length > 0 ? policies : [role.node.defaultChild!];
+      },
     });
     this.logGroup = new EncryptedLogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
@@ -91,6 +112,7 @@ export class HandlerFunction extends Construct {
       encryptionMasterKey: props.encryptionKey,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.function = new lambda.Function(this, 'Function', {
       description: props.description,

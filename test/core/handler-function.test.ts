@@ -1,7 +1,8 @@
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { ProjectKey } from '../../lib/core';
 import { HandlerFunction, handlerAssetPath } from '../../lib/private/handler-function';
 import { compliantApp, expectCompliant } from '../helpers/compliance';
@@ -74,6 +75,41 @@ describe('HandlerFunction', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: { SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], SecurityGroupIds: [Match.anyValue()] },
+    });
+  });
+
+  test('the dead-letter queue is retained: its messages are the only record of an unhandled event (issue 10, item 11)', () => {
+    template.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('the function waits for its role\'s policies, not for the role it already references by GetAtt (cfn-lint W3005)', () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role'))[0];
+    const policyIds = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(fn.DependsOn).toEqual(expect.arrayContaining(policyIds));
+    expect(fn.DependsOn).not.toContain(roleId);
+  });
+
+  test('a dependency on the role is a dependency on its policies, whenever they are added', () => {
+    const stack = new Stack(undefined, 'Later');
+    const key = new ProjectKey(stack, 'Key');
+    const handler = new HandlerFunction(stack, 'Fn', { handler: 'fixture', codeDirectory: FIXTURE, description: 'd', encryptionKey: key });
+    const other = new CfnResource(stack, 'Other', { type: 'Custom::Thing' });
+    other.node.addDependency(handler.role);
+    handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    const t = Template.fromStack(stack);
+    const roleId = Object.keys(t.findResources('AWS::IAM::Role'))[0];
+    const policies = Object.keys(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(t.toJSON().Resources.Other.DependsOn).toEqual(policies);
+    expect(t.toJSON().Resources.Other.DependsOn).not.toContain(roleId);
+  });
+
+  test('the trust policy names Lambda only: AWS documents no aws:SourceArn condition for execution roles', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
     });
   });
 
