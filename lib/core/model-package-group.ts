@@ -5,8 +5,10 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ModelApprovalStatus } from './model-approval-status';
 import { SageMakerName } from './names';
+import { checkTags } from '../model-registry/private/tag-rules';
 import { check, isLiteralString } from '../private/errors';
 import { checkGroupName, MODEL_PACKAGE_STATE_CHANGE } from '../private/model-package-group-rules';
+import { registerPhysicalName } from '../private/unique-names';
 
 /**
  * A SageMaker model package group (a model in the Model Registry, whose versions are model
@@ -36,7 +38,11 @@ export interface IModelPackageGroup extends IResource {
 
   /**
    * Let `grantee` register new versions in this group (`CreateModelPackage` with tags) and
-   * describe the group and its versions.
+   * describe the group and its versions, and deny it self-approval: an explicit Deny of
+   * `CreateModelPackage` and `UpdateModelPackage` with `sagemaker:ModelApprovalStatus` =
+   * `Approved` on this group and its versions, so that a registering principal (a pipeline's
+   * execution role) can register versions as `PendingManualApproval` (or `Rejected`) only, and
+   * never fire the group's `onApproved` rules without the approval policy.
    *
    * @param grantee the principal
    */
@@ -44,7 +50,7 @@ export interface IModelPackageGroup extends IResource {
 
   /**
    * Let `grantee` approve or reject versions of this group (`UpdateModelPackage` and
-   * `DescribeModelPackage` on its versions only).
+   * `DescribeModelPackage` on its versions only). The one way this library gives to approve.
    *
    * @param grantee the principal
    */
@@ -92,6 +98,35 @@ export interface IModelPackageGroup extends IResource {
 
 /**
  * What created and imported model package groups share: grants and event rules.
+ *
+ * ## Who can approve
+ *
+ * `grantApprove` is the only grant of this library that lets a principal approve a version.
+ * `grantRegister` denies its grantee self-approval with an explicit Deny (which no Allow of any
+ * other policy overrides) of `sagemaker:CreateModelPackage` and `sagemaker:UpdateModelPackage`
+ * when the request's `sagemaker:ModelApprovalStatus` is `Approved`, on this group and its
+ * versions. That condition key is documented for both actions in the SageMaker service
+ * authorization reference ("Filters access by the model approval status with the model-package
+ * in the request", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html).
+ * The Deny uses `StringEquals`, not `StringNotEquals PendingManualApproval`: a negated operator is
+ * true when the key is absent, so it would also refuse registrations that leave the status out
+ * (IAM condition operators, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ *
+ * What holds, and what does not:
+ * - A principal given `grantRegister` only cannot register a version as `Approved` nor approve one
+ *   later, whatever else its policies allow.
+ * - A principal given both `grantRegister` and `grantApprove` cannot approve either (the Deny
+ *   wins over the Allow); it can still reject. Give registering and approving to separate
+ *   principals; the group warns at synth when one principal gets both.
+ * - A registration that omits `ModelApprovalStatus` is not denied (`StringEquals` is false when
+ *   the key is absent). Whether SageMaker then fills the key in, or gives such a version any
+ *   status but `PendingManualApproval`, is not documented (unconfirmed). The training pipeline's
+ *   register step of this library always sends the status.
+ * - Principals that never got `grantRegister` are not covered: any other role with
+ *   `UpdateModelPackage` (for example through a broad managed policy) can approve. The group's
+ *   cross-account resource policy (`allowAccounts`) grants no approval.
+ * - Rules that act on approvals (`onApproved`) see every approval, however it was made; the audit
+ *   log of ModelRegistryApproval records each one, and CloudTrail records who made it.
  */
 export abstract class ModelPackageGroupBase extends Resource implements IModelPackageGroup {
   public abstract readonly modelPackageGroupName: string;
@@ -103,24 +138,40 @@ export abstract class ModelPackageGroupBase extends Resource implements IModelPa
    */
   protected abstract readonly eventGroupName: string;
 
+  /** The principals given grantRegister and grantApprove, to warn about one given both. */
+  private readonly registrants = new Set<iam.IPrincipal>();
+  private readonly approvers = new Set<iam.IPrincipal>();
+
   public get modelPackageVersionsArn(): string {
     return this.arnFor('model-package', `${arnName(this.modelPackageGroupName)}/*`);
   }
 
   public grantRegister(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
       resourceArns: [this.groupArnForIam(), this.modelPackageVersionsArn],
     });
+    // No self-approval (see the class docs): CreateModelPackage authorizes on the group and on
+    // the version, UpdateModelPackage on the version.
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+      resources: [this.groupArnForIam(), this.modelPackageVersionsArn],
+      conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': ModelApprovalStatus.APPROVED } },
+    }));
+    this.noteGrant(grantee, this.registrants, this.approvers);
+    return grant;
   }
 
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage'],
       resourceArns: [this.modelPackageVersionsArn],
     });
+    this.noteGrant(grantee, this.approvers, this.registrants);
+    return grant;
   }
 
   /**
@@ -140,6 +191,7 @@ export abstract class ModelPackageGroupBase extends Resource implements IModelPa
   }
 
   public approvalStatusPattern(statuses: ModelApprovalStatus[]): events.EventPattern {
+    this.warnIfEventsElsewhere();
     return {
       source: ['aws.sagemaker'],
       detailType: [MODEL_PACKAGE_STATE_CHANGE],
@@ -173,13 +225,44 @@ export abstract class ModelPackageGroupBase extends Resource implements IModelPa
     return `arn:${Aws.PARTITION}:sagemaker:${this.env.region}:${this.env.account}:${resource}/${resourceName}`;
   }
 
-  private ruleOn(id: string, options: events.OnEventOptions, status: ModelApprovalStatus, what: string): events.Rule {
+  /**
+   * Every rule built on this group's events (its own `on*` rules, and the rules of constructs
+   * that use `approvalStatusPattern`, such as ModelRegistryApproval's handler trigger,
+   * registration notice and audit) is made in this group's stack: SageMaker sends a group's
+   * events to the default event bus of the group's own account and region only, so a group of
+   * another account or region is warned about.
+   */
+  private warnIfEventsElsewhere(): void {
     const stack = Stack.of(this);
-    if (!Token.isUnresolved(this.env.account) && !Token.isUnresolved(stack.account) && this.env.account !== stack.account) {
+    const differs = (mine: string, theirs: string) => !Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs;
+    if (differs(this.env.account, stack.account)) {
       Annotations.of(this).addWarningV2('cdk-sagemaker-mlops:model-package-group:cross-account-events',
         `The model package group is in account ${this.env.account}, this stack in ${stack.account}: SageMaker sends the group's ` +
-        'events to its own account\'s default event bus only, so this rule sees them only if that account forwards them here.');
+        'events to its own account\'s default event bus only, so rules on them here (approval handler, notifications, audit, ' +
+        'deployments) see them only if that account forwards them to this account\'s default event bus.');
     }
+    if (differs(this.env.region, stack.region)) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-mlops:model-package-group:cross-region-events',
+        `The model package group is in region ${this.env.region}, this stack in ${stack.region}: SageMaker sends the group's ` +
+        'events to the default event bus of its own region only, so rules on them here (approval handler, notifications, audit, ' +
+        'deployments) see them only if they are forwarded to this region.');
+    }
+  }
+
+  /** Record `grantee` in `mine`, and warn when it also holds the other grant. */
+  private noteGrant(grantee: iam.IGrantable, mine: Set<iam.IPrincipal>, other: Set<iam.IPrincipal>): void {
+    const principal = grantee.grantPrincipal;
+    mine.add(principal);
+    if (other.has(principal)) {
+      const name = Construct.isConstruct(principal) ? principal.node.path : principal.toString();
+      Annotations.of(this).addWarningV2('cdk-sagemaker-mlops:model-package-group:register-and-approve',
+        `${name} was given both grantRegister and grantApprove on this group: the Deny of self-approval that grantRegister ` +
+        'adds wins over the Allow of grantApprove, so it can reject versions but never approve them. Give approving to ' +
+        'another principal.');
+    }
+  }
+
+  private ruleOn(id: string, options: events.OnEventOptions, status: ModelApprovalStatus, what: string): events.Rule {
     const rule = new events.Rule(this, id, {
       description: options.description ?? `A version of the model package group is ${what}`,
       ruleName: options.ruleName,
@@ -284,6 +367,8 @@ export class ModelPackageGroup extends ModelPackageGroupBase {
       modelPackageGroupPolicy: Lazy.any({ produce: () => this.renderPolicy() }),
     });
     this.cfnModelPackageGroup.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    registerPhysicalName(this, 'model package group', 'modelPackageGroupName', this.modelPackageGroupName);
+    checkTags(this);
     // `Ref` of a model package group is its ARN, and there is no `Fn::GetAtt` for its name.
     this.modelPackageGroupArn = this.cfnModelPackageGroup.ref;
     this.eventGroupName = Fn.select(1, Fn.split('/', this.cfnModelPackageGroup.ref));

@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { ModelApprovalStatus, ModelPackageGroup } from '../../lib';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
+import { evaluate, statementsOfRole } from '../model-registry/iam-eval';
 
 /** The account and region of the sample events (test/fixtures/events). */
 const ENV = { account: '123456789012', region: 'us-east-2' };
@@ -64,8 +65,9 @@ describe('ModelPackageGroup', () => {
     expect(policy[0].Action).toEqual(['sagemaker:CreateModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup']);
     expect(arns(policy[0])).toContain(':model-package-group/churn"');
     expect(arns(policy[0])).toContain(':model-package/churn/*"');
-    expect(policy[1].Action).toEqual(['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage']);
-    expect(arns(policy[1])).not.toContain('model-package-group');
+    const approve = policy.find((s: any) => s.Effect === 'Allow' && s.Action.includes('sagemaker:UpdateModelPackage'));
+    expect(approve.Action).toEqual(['sagemaker:UpdateModelPackage', 'sagemaker:DescribeModelPackage']);
+    expect(arns(approve)).not.toContain('model-package-group');
     expect(policy.find((s: any) => s.Action === 'sagemaker:ListModelPackages').Resource).toBe('*');
   });
 
@@ -132,5 +134,143 @@ describe('ModelPackageGroup', () => {
     expect(() => new ModelPackageGroup(stack, 'D', { allowAccounts: ['12345'] })).toThrow(/\[S\/D\] Invalid prop `allowAccounts`: received "12345". An account ID is exactly 12 digits/);
     const own = new Stack(new App(), 'Own', { env: ENV });
     expect(() => new ModelPackageGroup(own, 'E', { allowAccounts: [ENV.account] })).toThrow(/own account needs no resource policy/);
+  });
+
+  describe('approval cannot be bypassed by registering (issue 10, item 2)', () => {
+    const VERSION = 'arn:aws:sagemaker:us-east-2:123456789012:model-package/churn/7';
+    const GROUP = 'arn:aws:sagemaker:us-east-2:123456789012:model-package-group/churn';
+    let stack: Stack;
+    let template: any;
+    let registrar: iam.Role; let approver: iam.Role; let both: iam.Role; let broad: iam.Role;
+    let group: ModelPackageGroup;
+    beforeAll(() => {
+      stack = new Stack(new App(), 'S', { env: ENV });
+      group = new ModelPackageGroup(stack, 'G', { modelPackageGroupName: 'churn' });
+      const role = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+      registrar = role('Registrar'); approver = role('Approver'); both = role('Both'); broad = role('Broad');
+      group.grantRegister(registrar);
+      group.grantApprove(approver);
+      group.grantRegister(both);
+      group.grantApprove(both);
+      group.grantRegister(broad);
+      broad.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:*'], resources: ['*'] }));
+      template = Template.fromStack(stack).toJSON();
+    });
+    const can = (role: iam.Role, action: string, resource: string, status?: string) =>
+      evaluate(statementsOfRole(template, stack, role), {
+        action: `sagemaker:${action}`, resource, context: status ? { 'sagemaker:ModelApprovalStatus': status } : {},
+      });
+
+    test('grantRegister adds an explicit Deny of CreateModelPackage and UpdateModelPackage with ModelApprovalStatus = Approved (StringEquals)', () => {
+      const statements = statementsOfRole(template, stack, registrar);
+      const deny = statements.filter((s: any) => s.Effect === 'Deny');
+      expect(deny).toEqual([{
+        Effect: 'Deny',
+        Action: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+        Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-2:123456789012:model-package-group/churn']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-2:123456789012:model-package/churn/*']] },
+        ],
+      }]);
+    });
+
+    test('a principal with grantRegister only registers pending versions but can neither register as Approved nor approve', () => {
+      expect(can(registrar, 'CreateModelPackage', GROUP, 'PendingManualApproval')).toBe('Allow');
+      expect(can(registrar, 'CreateModelPackage', VERSION, 'PendingManualApproval')).toBe('Allow');
+      expect(can(registrar, 'CreateModelPackage', GROUP, 'Approved')).toBe('ExplicitDeny');
+      expect(can(registrar, 'CreateModelPackage', VERSION, 'Approved')).toBe('ExplicitDeny');
+      expect(can(registrar, 'UpdateModelPackage', VERSION, 'Approved')).toBe('ExplicitDeny');
+      expect(can(registrar, 'UpdateModelPackage', VERSION, 'Rejected')).toBe('ImplicitDeny');
+    });
+
+    test('a registration that leaves the status out is not denied (StringEquals is false without the key)', () => {
+      expect(can(registrar, 'CreateModelPackage', VERSION)).toBe('Allow');
+    });
+
+    test('the Deny holds against a broad Allow of another policy (sagemaker:* on *)', () => {
+      expect(can(broad, 'UpdateModelPackage', VERSION, 'Approved')).toBe('ExplicitDeny');
+      expect(can(broad, 'CreateModelPackage', GROUP, 'Approved')).toBe('ExplicitDeny');
+      expect(can(broad, 'UpdateModelPackage', VERSION, 'Rejected')).toBe('Allow');
+      // another group's versions are not this group's business
+      expect(can(broad, 'UpdateModelPackage', 'arn:aws:sagemaker:us-east-2:123456789012:model-package/other/1', 'Approved')).toBe('Allow');
+    });
+
+    test('grantApprove stays the way to approve; a principal with both grants can only reject, and is warned about', () => {
+      expect(can(approver, 'UpdateModelPackage', VERSION, 'Approved')).toBe('Allow');
+      expect(can(approver, 'CreateModelPackage', VERSION, 'PendingManualApproval')).toBe('ImplicitDeny');
+      expect(can(both, 'UpdateModelPackage', VERSION, 'Approved')).toBe('ExplicitDeny');
+      expect(can(both, 'UpdateModelPackage', VERSION, 'Rejected')).toBe('Allow');
+      Annotations.fromStack(stack).hasWarning('/S/G', Match.stringLikeRegexp('S/Both was given both grantRegister and grantApprove.*never approve'));
+      const warnings = Annotations.fromStack(stack).findWarning('/S/G', Match.stringLikeRegexp('given both'));
+      expect(warnings).toHaveLength(1);
+    });
+  });
+
+  describe('events of a group elsewhere (issue 10, item 5)', () => {
+    test('the pattern alone (rules built by other constructs) warns about a group of another account', () => {
+      const stack = new Stack(new App(), 'S', { env: ENV });
+      const group = ModelPackageGroup.fromModelPackageGroupArn(stack, 'G', 'arn:aws:sagemaker:us-east-2:111122223333:model-package-group/shared');
+      group.approvalStatusPattern([ModelApprovalStatus.PENDING_MANUAL_APPROVAL]);
+      Annotations.fromStack(stack).hasWarning('/S/G', Match.stringLikeRegexp('account 111122223333, this stack in 123456789012'));
+    });
+
+    test('a group of another region is warned about', () => {
+      const stack = new Stack(new App(), 'S', { env: ENV });
+      const group = ModelPackageGroup.fromModelPackageGroupArn(stack, 'G', 'arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/shared');
+      group.onApproved('Deploy');
+      Annotations.fromStack(stack).hasWarning('/S/G', Match.stringLikeRegexp('region eu-west-1, this stack in us-east-2.*default event bus of its own region'));
+      Annotations.fromStack(stack).hasNoWarning('/S/G', Match.stringLikeRegexp('account'));
+    });
+
+    test('a group of this account and region, or of an environment-agnostic stack, is not warned about', () => {
+      const stack = new Stack(new App(), 'S', { env: ENV });
+      new ModelPackageGroup(stack, 'G').onApproved('Deploy');
+      ModelPackageGroup.fromModelPackageGroupName(stack, 'H', 'churn').onRejected('R');
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+      const agnostic = new Stack(new App(), 'A');
+      ModelPackageGroup.fromModelPackageGroupArn(agnostic, 'G', 'arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/shared').onApproved('D');
+      Annotations.fromStack(agnostic).hasNoWarning('*', Match.anyValue());
+    });
+  });
+
+  describe('bad props found at synth', () => {
+    test('two groups of the app with the same name in one account and region (any case)', () => {
+      const app = new App();
+      const one = new Stack(app, 'One', { env: ENV });
+      const two = new Stack(app, 'Two', { env: ENV });
+      new ModelPackageGroup(one, 'G', { modelPackageGroupName: 'churn' });
+      new ModelPackageGroup(two, 'G', { modelPackageGroupName: 'Churn' });
+      expect(() => app.synth()).toThrow(/\[One\/G\] Invalid prop `modelPackageGroupName`: received "churn"\. Another model package group of this app has the same name in the same account and region \(Two\/G\)/);
+    });
+
+    test('the same name in another region is accepted', () => {
+      const app = new App();
+      new ModelPackageGroup(new Stack(app, 'One', { env: ENV }), 'G', { modelPackageGroupName: 'churn' });
+      new ModelPackageGroup(new Stack(app, 'Two', { env: { ...ENV, region: 'eu-west-1' } }), 'G', { modelPackageGroupName: 'churn' });
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test.each([
+      ['an empty key', '', /received ""\. A tag key has 1 to 128 characters and is not blank/],
+      ['a blank key', '  ', /received " {2}"\. A tag key has 1 to 128 characters and is not blank/],
+      ['a key longer than 128 characters', 'k'.repeat(129), /A tag key has at most 128 characters/],
+      ['a key with the reserved aws: prefix', 'AWS:team', /received "AWS:team"\. Tag keys starting with "aws:" are reserved for AWS/],
+    ])('a tag with %s (set with Tags.of)', (_what, key, rule) => {
+      const app = new App();
+      const stack = new Stack(app, 'S', { env: ENV });
+      new ModelPackageGroup(stack, 'G', { modelPackageGroupName: 'churn' });
+      Tags.of(stack).add(key, 'ml');
+      expect(() => app.synth()).toThrow(/\[S\/G\] Invalid prop `tags`/);
+      expect(() => app.synth()).toThrow(rule);
+    });
+
+    test('a tag value longer than 256 characters', () => {
+      const app = new App();
+      const stack = new Stack(app, 'S', { env: ENV });
+      new ModelPackageGroup(stack, 'G');
+      Tags.of(stack).add('team', 'v'.repeat(257));
+      expect(() => app.synth()).toThrow(/\[S\/G\] Invalid prop `tags`: received "team"\. A tag value has at most 256 characters \(a tag set with Tags\.of\(\.\.\.\)\.add, found on 1 resource\(s\), such as S\/G\/Resource\)/);
+    });
   });
 });
