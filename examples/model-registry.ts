@@ -9,7 +9,8 @@ import { ApprovalPolicy, ModelRegistryApproval } from '../lib/model-registry';
  * Register and approve: a model package group whose new versions are rejected automatically when
  * they fail the metric thresholds and left for a person when they pass; approvals and rejections
  * are sent to the team's SNS topic and recorded in the audit log; the pipeline role may register
- * versions and the reviewers may approve them.
+ * versions (and never approve one: `grantRegister` denies it `Approved`), the reviewers may approve
+ * them.
  *
  * The project foundation gives the key and the artifact bucket; the approval handler reads each
  * version's evaluation report under the group's evaluation-report prefix of that bucket, where the
@@ -33,8 +34,20 @@ export function addModelRegistryExample(app: App): Stack {
   const group = registry.modelPackageGroup;
 
   // Decisions reach the same topic as the handler's notifications (approvals deploy elsewhere).
-  group.onApproved('NotifyApproved', { target: new targets.SnsTopic(registry.notificationTopic) });
-  group.onRejected('NotifyRejected', { target: new targets.SnsTopic(registry.notificationTopic) });
+  // The rules publish with a role that only EventBridge rules of this account can assume: a plain
+  // `targets.SnsTopic(topic)` would add a topic policy statement for events.amazonaws.com with no
+  // condition, which any rule of any account could use.
+  const publisher = new ManagedPolicyRole(stack, 'DecisionPublisher', {
+    assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    description: 'Lets EventBridge rules of this account publish approval decisions to the notification topic',
+  });
+  Validations.of(publisher).acknowledge({
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason: 'aws-cdk-lib\'s topic.grantPublish names kms:GenerateDataKey* on the topic\'s key only.',
+  });
+  const notify = new targets.SnsTopic(registry.notificationTopic, { authorizeUsingRole: true, role: publisher });
+  group.onApproved('NotifyApproved', { target: notify });
+  group.onRejected('NotifyRejected', { target: notify });
 
   const pipelineRole = new ManagedPolicyRole(stack, 'PipelineRole', {
     assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),

@@ -17,7 +17,9 @@ export interface ModelRegistryApprovalProps extends FoundationOptions {
    * The model package group whose versions this construct approves, when it exists already
    * (`ModelPackageGroup.fromModelPackageGroupName` / `fromModelPackageGroupArn`, or a
    * {@link ModelPackageGroup} made elsewhere). SageMaker sends a group's events to its own account
-   * and region only, so use a group of the stack's account and region.
+   * and region only, so use a group of the stack's account and region: a group of another account
+   * or region is warned about at synth (the handler, the notifications and the audit log would see
+   * its events only if they are forwarded to this stack's default event bus).
    *
    * @default - a new group, made with `modelPackageGroupProps`
    */
@@ -72,8 +74,13 @@ export interface ModelRegistryApprovalProps extends FoundationOptions {
   readonly metricsEncryptionKey?: kms.IKey;
 
   /**
-   * An existing topic for the approval notifications. Its key policy (if encrypted) must let
-   * EventBridge publish.
+   * An existing topic for the approval notifications. The registry's rules publish to it with a
+   * role of their own (an SNS target authorized by a role that only EventBridge rules of this
+   * account can assume), which is granted `sns:Publish` on the topic and, for a topic of this app
+   * with a key, the use of that key. The handler's failure alarm publishes as
+   * `cloudwatch.amazonaws.com`: a topic of this app gets a policy statement for that alarm only;
+   * the policy of a topic imported by ARN must allow it (and its key policy must let the role and
+   * CloudWatch use the key).
    *
    * @default - a new topic, encrypted with the construct's key, TLS only
    */

@@ -11,6 +11,7 @@ import { ModelRegistryApprovalProps } from './model-registry-approval-props';
 import { createApprovalHandler, metricsKeyPrefixOf } from './private/approval-handler';
 import { createAuditLog } from './private/audit-log';
 import { createNotificationTopic, notifyRegistrations } from './private/notifications';
+import { checkTags } from './private/tag-rules';
 import { hasMetricsBucket, validateRegistryProps } from './private/validation';
 import { IModelPackageGroup, ModelPackageGroup, ModelPackageGroupProps } from '../core/model-package-group';
 import { SageMakerName } from '../core/names';
@@ -34,6 +35,21 @@ import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
  * With a `foundation`, the key, the bucket and the evaluation-report prefix are the project's:
  * the standard training pipeline of the same foundation and group writes its reports where this
  * handler reads them.
+ *
+ * Security notes:
+ * - Approval is never bypassed by registering: `grantRegister` denies its grantee (the training
+ *   pipeline's execution role) `Approved` as a status, at registration and later, so only a
+ *   principal given `grantApprove` (a person, or this construct's handler) approves (see
+ *   {@link ModelPackageGroupBase} for what the Deny covers and what it does not).
+ * - The handler approves a version only when SageMaker's own description of it names this group,
+ *   and reads at most 1 MiB of its metrics document.
+ * - The rules publish to the topic with a role of their own that only rules of this account can
+ *   assume; the topic's policy names no service without a condition.
+ * - SageMaker sends a group's events to its own account and region only: a group of another
+ *   account or region is warned about at synth, as its rules here would never fire unless the
+ *   events are forwarded.
+ * - The handler's dead-letter queue is retained when the stack is deleted: its messages are the
+ *   only record of a version that was never evaluated.
  */
 export class ModelRegistryApproval extends Construct {
   /** The model package group (created here, or the one given). Register into it, grant on it, and rule on its events. */
@@ -99,6 +115,8 @@ export class ModelRegistryApproval extends Construct {
       this.auditLogGroup = createAuditLog(this, this.modelPackageGroup, this.encryptionKey,
         props.auditLogRetention ?? logs.RetentionDays.FIVE_YEARS);
     }
+    // The group checks its own tags.
+    checkTags(this, (c) => c instanceof ModelPackageGroup);
   }
 
   /**

@@ -9,7 +9,7 @@
  * expected runtime. The jest suite synthesizes this app (test/integ/integ.test.ts) so it never rots.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicies, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { MetricComparison, MlopsFoundation } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';
 
@@ -26,6 +26,10 @@ export function buildModelRegistryInteg(app: App): IntegTest {
     metricThresholds: [{ metricJsonPath: 'regression_metrics.mse.value', comparison: MetricComparison.LESS_THAN, value: 5 }],
     modelPackageGroupProps: { removalPolicy: RemovalPolicy.DESTROY },
   });
+
+  // The handler's dead-letter queue is retained by default (its messages are the only record of an
+  // unevaluated version); the test stack leaves nothing behind.
+  RemovalPolicies.of(stack).destroy({ applyToResourceTypes: ['AWS::SQS::Queue'] });
 
   const integ = new IntegTest(app, 'ModelRegistryInteg', { testCases: [stack] });
   integ.assertions

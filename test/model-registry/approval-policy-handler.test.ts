@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeDecision, handler } from '../../lib/model-registry/handlers/approval-policy';
+import { describeDecision, handler, readAtMost } from '../../lib/model-registry/handlers/approval-policy';
 import { evaluateThresholds } from '../../lib/model-registry/private/thresholds';
 import { loadEvent } from '../helpers/fixtures';
 
@@ -87,7 +88,7 @@ describe('METRIC_THRESHOLDS', () => {
   test('approves a version whose metrics pass every threshold, saying which passed', async () => {
     const result = await handler(registration());
     expect(sagemaker.commandCalls(DescribeModelPackageCommand)[0].args[0].input).toEqual({ ModelPackageName: ARN });
-    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: METRICS_BUCKET, Key: METRICS_KEY });
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: METRICS_BUCKET, Key: METRICS_KEY, Range: 'bytes=0-1048576' });
     expect(updates()).toEqual([{
       ModelPackageArn: ARN,
       ModelApprovalStatus: 'Approved',
@@ -200,7 +201,7 @@ describe('METRIC_THRESHOLDS', () => {
       const key = `${PREFIX}execution-abc123/evaluation.json`;
       withMetricsAt(`s3://${METRICS_BUCKET}/${key}`);
       const result = await handler(registration());
-      expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: METRICS_BUCKET, Key: key });
+      expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: METRICS_BUCKET, Key: key, Range: 'bytes=0-1048576' });
       expect(result.outcome).toBe('APPROVED');
     });
 
@@ -216,6 +217,74 @@ describe('METRIC_THRESHOLDS', () => {
       expect(updates()).toEqual([]);
       expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true, metricsS3Uri: uri });
       expect(result.summary).toContain(`outside the allowed location s3://${METRICS_BUCKET}/${PREFIX}`);
+    });
+  });
+
+  describe('the read limit (1 MiB) holds whether or not S3 reports the size (issue 10, item 10)', () => {
+    const LIMIT = 1024 * 1024;
+    const big = () => JSON.stringify({ regression_metrics: { mse: { value: 4.1 }, r2: { value: 0.9 } }, padding: 'x'.repeat(LIMIT) });
+
+    test('every read is a range request for one byte more than the limit', async () => {
+      await handler(registration());
+      expect(s3.commandCalls(GetObjectCommand)[0].args[0].input.Range).toBe(`bytes=0-${LIMIT}`);
+    });
+
+    test('a document larger than the limit with no ContentLength is refused: left pending, never approved', async () => {
+      s3.on(GetObjectCommand).resolves({ Body: body(big()) });
+      const result = await handler(registration());
+      expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true });
+      expect(result.summary).toContain(`its metrics document is larger than ${LIMIT} bytes`);
+      expect(updates()).toEqual([]);
+    });
+
+    test('a streamed body with no ContentLength is read only up to the limit, then abandoned', async () => {
+      let served = 0;
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const stream = new Readable({
+        read() {
+          if (served >= 16 * LIMIT) { this.push(null); return; }
+          served += chunk.length;
+          this.push(chunk);
+        },
+      });
+      s3.on(GetObjectCommand).resolves({ Body: stream as any });
+      const result = await handler(registration());
+      expect(result.summary).toContain(`larger than ${LIMIT} bytes`);
+      expect(updates()).toEqual([]);
+      expect(served).toBeLessThan(2 * LIMIT);
+      expect(stream.destroyed).toBe(true);
+    });
+
+    test('a streamed document within the limit is read and decided on', async () => {
+      s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from(fixture('regression-metrics.good.json'))]) as any });
+      expect((await handler(registration())).outcome).toBe('APPROVED');
+    });
+
+    test('a Content-Range naming a larger object is refused without reading the body', async () => {
+      const transformToString = jest.fn(async () => fixture('regression-metrics.good.json'));
+      s3.on(GetObjectCommand).resolves({ ContentRange: `bytes 0-${LIMIT}/${5 * LIMIT}`, Body: { transformToString } as any });
+      const result = await handler(registration());
+      expect(result.summary).toContain('larger than');
+      expect(transformToString).not.toHaveBeenCalled();
+      expect(updates()).toEqual([]);
+    });
+
+    test('a ContentLength above the limit is still refused', async () => {
+      s3.on(GetObjectCommand).resolves({ ContentLength: LIMIT + 1, Body: body('{}') });
+      expect((await handler(registration())).summary).toContain('larger than');
+    });
+
+    test('an empty object (S3 answers the range request with 416 InvalidRange) stays pending', async () => {
+      s3.on(GetObjectCommand).rejects(s3Error('InvalidRange', 416));
+      const result = await handler(registration());
+      expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true });
+      expect(result.summary).toContain('its metrics document is empty');
+    });
+
+    test('readAtMost counts bytes, not characters', async () => {
+      expect(await readAtMost('é'.repeat(3), 6)).toBe('ééé');
+      expect(await readAtMost('é'.repeat(4), 6)).toBeUndefined();
+      expect(await readAtMost(undefined, 6)).toBe('');
     });
   });
 
@@ -264,10 +333,26 @@ describe('METRIC_THRESHOLDS', () => {
     expect(logLines().some((l) => l.level === 'WARN' && l.message === 'Ignored a malformed event')).toBe(true);
   });
 
-  test('a version whose description names another group is ignored', async () => {
+  test('a version whose description names another group is refused: left pending, notified, not decided (issue 10, item 10)', async () => {
     sagemaker.on(DescribeModelPackageCommand).resolves(described({ ModelPackageGroupName: 'other' }));
-    expect((await handler(registration())).outcome).toBe('IGNORED');
+    const result = await handler(registration());
+    expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true, modelPackageArn: ARN });
+    expect(result.summary).toContain(`DescribeModelPackage says the model package belongs to group other, not ${GROUP}`);
     expect(updates()).toEqual([]);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test.each([
+    ['absent', { ModelPackageGroupName: undefined }],
+    ['empty', { ModelPackageGroupName: '' }],
+  ])('a description whose group is %s is refused: never approved on IAM alone (issue 10, item 10)', async (_what, overrides) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves(described(overrides));
+    const result = await handler(registration());
+    expect(result).toMatchObject({ outcome: 'LEFT_PENDING', notify: true });
+    expect(result.summary).toContain('DescribeModelPackage says the model package names no model package group');
+    expect(updates()).toEqual([]);
+    expect(s3.calls()).toHaveLength(0);
+    expect(logLines().some((l) => l.level === 'WARN' && l.message === 'Left the version pending: its description does not name this group')).toBe(true);
   });
 
   test('a model package deleted since the event is ignored', async () => {

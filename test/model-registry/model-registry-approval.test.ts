@@ -287,12 +287,17 @@ describe('grants', () => {
     expect(JSON.stringify(statements)).not.toContain('UpdateModelPackage');
   });
 
-  test('grantRegister: CreateModelPackage on this group, no approval', () => {
+  test('grantRegister: CreateModelPackage on this group, and an explicit Deny of approving (at registration or later)', () => {
     const statements = statementsOf(registrar);
     expect(statements).toEqual([{
       Effect: 'Allow',
       Action: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
       Resource: [group, versions],
+    }, {
+      Effect: 'Deny',
+      Action: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+      Resource: [group, versions],
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     }]);
   });
 });

@@ -108,6 +108,8 @@ describe('bad input is refused at synth with the construct path, the prop, the v
 
   test.each([
     ['a JSONPath root', '$.regression_metrics.mse.value', /without a leading "\$"/],
+    ['a leading $ without a dot (the rule the pipeline\'s gate shares)', '$regression_metrics.mse.value', /without a leading "\$" or "\$\."/],
+    ['a lone $', '$', /without a leading "\$"/],
     ['an empty key', 'regression_metrics..mse', /dot-separated keys/],
     ['brackets', 'regression_metrics.mse[0]', /no empty keys, brackets/],
     ['a space', 'regression metrics.mse', /dot-separated keys/],

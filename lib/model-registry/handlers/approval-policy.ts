@@ -7,7 +7,10 @@
  * - METRIC_THRESHOLDS: approves when every threshold passes, rejects when one fails;
  * - METRIC_THRESHOLDS_THEN_MANUAL: rejects when one fails, leaves the version for a person otherwise;
  * - NOTIFY_ONLY (manual policy with a metrics bucket): never changes the version.
- * It never approves when the metrics are missing or unreadable: the version stays pending.
+ * It never approves when the metrics are missing or unreadable, nor when SageMaker's description
+ * of the version omits the group or names another one (it does not rely on IAM alone to keep it to
+ * its group): the version stays pending and a person is notified. It reads at most
+ * MAX_METRICS_BYTES of the metrics document, whether or not S3 reports the object's size.
  *
  * Idempotent: the current status is read with DescribeModelPackage first, and a version that is
  * no longer pending is left alone, so a re-delivered event changes nothing twice.
@@ -103,9 +106,14 @@ async function decide(config: Config, ref: VersionRef, log: Logger): Promise<App
   }
   const version = described.ModelPackageVersion ?? ref.version;
   const withVersion = { ...base, modelPackageVersion: version };
-  if (described.ModelPackageGroupName && described.ModelPackageGroupName.toLowerCase() !== config.groupName.toLowerCase()) {
-    log.warn('The model package belongs to another group', { describedGroup: described.ModelPackageGroupName });
-    return result(config, 'IGNORED', false, `The model package belongs to group ${described.ModelPackageGroupName}`, withVersion);
+  const describedGroup = described.ModelPackageGroupName;
+  if (!describedGroup || describedGroup.toLowerCase() !== config.groupName.toLowerCase()) {
+    // The event named this group, SageMaker's description does not: never decide on it.
+    const what = describedGroup ? `belongs to group ${describedGroup}, not ${config.groupName}` : 'names no model package group';
+    log.warn('Left the version pending: its description does not name this group', { modelPackageArn: ref.arn, describedGroup });
+    return result(config, 'LEFT_PENDING', true,
+      `Version ${version} of ${ref.groupName} stays pending: DescribeModelPackage says the model package ${what}. ` +
+      'It was not approved or rejected; check it in the console.', withVersion);
   }
   const packageStatus = described.ModelPackageStatus;
   if (packageStatus === 'Pending' || packageStatus === 'InProgress') {
@@ -181,14 +189,21 @@ async function readMetrics(config: Config, s3Uri: string | undefined, log: Logge
       reason: `its metrics document ${s3Uri} is outside the allowed location s3://${config.metricsBucket}/${config.metricsKeyPrefix}`,
     };
   }
+  const tooLarge: MetricsRead = { ok: false, reason: `its metrics document is larger than ${MAX_METRICS_BYTES} bytes` };
   let text: string;
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (out.ContentLength !== undefined && out.ContentLength > MAX_METRICS_BYTES) {
-      return { ok: false, reason: `its metrics document is larger than ${MAX_METRICS_BYTES} bytes` };
-    }
-    text = out.Body ? await out.Body.transformToString('utf-8') : '';
+    // One byte more than the limit: S3 sends at most that much, so a larger document is recognised
+    // without reading it whole, even when the response carries no ContentLength.
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${MAX_METRICS_BYTES}` }));
+    if (totalSize(out.ContentRange) > MAX_METRICS_BYTES || (out.ContentLength ?? 0) > MAX_METRICS_BYTES) { return tooLarge; }
+    const read = await readAtMost(out.Body, MAX_METRICS_BYTES);
+    if (read === undefined) { return tooLarge; }
+    text = read;
   } catch (e) {
+    if (errorName(e) === 'InvalidRange' || (e as any)?.$metadata?.httpStatusCode === 416) {
+      // S3 answers a range request on an empty object with 416.
+      return { ok: false, reason: 'its metrics document is empty' };
+    }
     if (isPermanentS3Error(e)) {
       log.warn('Could not read the metrics document', { metricsS3Uri: s3Uri, error: e });
       return { ok: false, reason: `its metrics document could not be read (${errorName(e)}: ${errorMessage(e)})` };
@@ -204,6 +219,48 @@ async function readMetrics(config: Config, s3Uri: string | undefined, log: Logge
   } catch (e) {
     return { ok: false, reason: `its metrics document is not valid JSON (${errorMessage(e)})` };
   }
+}
+
+/** The object's whole size from a `Content-Range: bytes 0-N/TOTAL` header, or 0 when unknown. */
+function totalSize(contentRange: string | undefined): number {
+  const m = /\/(\d+)\s*$/.exec(contentRange ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+/** What an S3 GetObject body offers: a Node.js stream (async iterable) with the SDK's helpers. */
+interface MetricsBody {
+  transformToString?(encoding?: string): Promise<string>;
+  [Symbol.asyncIterator]?(): AsyncIterator<Uint8Array | string>;
+  destroy?(): void;
+}
+
+/**
+ * The body as UTF-8 text, or undefined when it has more than `limit` bytes. A stream is read chunk
+ * by chunk and abandoned as soon as the count passes the limit.
+ */
+export async function readAtMost(body: unknown, limit: number): Promise<string | undefined> {
+  if (body === undefined || body === null) { return ''; }
+  if (typeof body === 'string') { return Buffer.byteLength(body, 'utf-8') > limit ? undefined : body; }
+  const b = body as MetricsBody;
+  if (typeof b[Symbol.asyncIterator] === 'function') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of b as AsyncIterable<Uint8Array | string>) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf-8') : Buffer.from(chunk);
+      size += buf.length;
+      if (size > limit) {
+        b.destroy?.();
+        return undefined;
+      }
+      chunks.push(buf);
+    }
+    return Buffer.concat(chunks).toString('utf-8');
+  }
+  if (typeof b.transformToString === 'function') {
+    const text = await b.transformToString('utf-8');
+    return Buffer.byteLength(text, 'utf-8') > limit ? undefined : text;
+  }
+  throw new Error('The S3 response body is neither a stream nor an SDK body');
 }
 
 async function update(arn: string, status: 'Approved' | 'Rejected', description: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,10 +10,12 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PUBLISHER_ROLE_ID } from './notifications';
 import { ComparisonOperator, ThresholdSpec } from './thresholds';
 import { ModelApprovalStatus } from '../../core/model-approval-status';
 import { IModelPackageGroup } from '../../core/model-package-group';
 import { StorageLayout } from '../../core/storage-layout';
+import { snsTarget } from '../../private/event-targets';
 import { grantKey, grantStatement } from '../../private/grants';
 import { HandlerFunction } from '../../private/handler-function';
 import { acknowledgeWildcardResources } from '../../private/nag';
@@ -103,9 +105,7 @@ export function createApprovalHandler(scope: Construct, options: ApprovalHandler
         responsePayload: { source: [RESULT_SOURCE], notify: [true] },
       },
     },
-    targets: [new targets.SnsTopic(options.notificationTopic, {
-      message: events.RuleTargetInput.fromEventPath('$.detail.responsePayload'),
-    })],
+    targets: [snsTarget(scope, PUBLISHER_ROLE_ID, options.notificationTopic, events.RuleTargetInput.fromEventPath('$.detail.responsePayload'))],
   });
   new events.Rule(scope, 'ApplyApprovalPolicy', {
     description: 'A version of the model package group is registered and waits for approval',
@@ -128,7 +128,33 @@ export function createApprovalHandler(scope: Construct, options: ApprovalHandler
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   alarm.addAlarmAction(new cloudwatchActions.SnsAction(options.notificationTopic));
+  allowAlarmToPublish(options.notificationTopic, alarm);
   return { function: handler.function, failureAlarm: alarm };
+}
+
+/**
+ * CloudWatch alarms publish as `cloudwatch.amazonaws.com`, which the topic's own policy must allow
+ * once the topic has one (a TLS-only topic does, and it replaces SNS's default policy): "Why didn't I
+ * receive an SNS notification for my CloudWatch alarm trigger?",
+ * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger. The statement is
+ * limited to this alarm (aws:SourceArn) and account (aws:SourceAccount); for a topic of another
+ * stack the alarm ARN would make that stack depend on this one, so it names this account's alarms
+ * of this region instead. A topic imported by ARN has no policy here: its owner adds the statement.
+ */
+function allowAlarmToPublish(topic: sns.ITopic, alarm: cloudwatch.Alarm): void {
+  const stack = Stack.of(alarm);
+  const sameStack = Stack.of(topic) === stack;
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: {
+      ...(sameStack
+        ? { ArnEquals: { 'aws:SourceArn': alarm.alarmArn } }
+        : { ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` } }),
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
+  }));
 }
 
 /**

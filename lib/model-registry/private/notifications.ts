@@ -1,11 +1,18 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ModelApprovalStatus } from '../../core/model-approval-status';
 import { IModelPackageGroup } from '../../core/model-package-group';
+import { snsTarget } from '../../private/event-targets';
+
+/**
+ * The id of the role the registry's rules publish to the notification topic with (one for all of
+ * them): EventBridge assumes it for rules of this account only, so the topic's policy needs no
+ * statement for `events.amazonaws.com`.
+ */
+export const PUBLISHER_ROLE_ID = 'NotificationPublisher';
 
 /** The approval notification topic, `Notifications` under `scope`: KMS-encrypted, TLS only, with e-mail subscriptions. */
 export function createNotificationTopic(scope: Construct, encryptionKey: kms.IKey, emails: string[]): sns.ITopic {
@@ -28,7 +35,7 @@ export function notifyRegistrations(scope: Construct, group: IModelPackageGroup,
   return new events.Rule(scope, 'NotifyOnRegistration', {
     description: 'A version of the model package group is registered and waits for approval',
     eventPattern: group.approvalStatusPattern([ModelApprovalStatus.PENDING_MANUAL_APPROVAL]),
-    targets: [new targets.SnsTopic(topic, { message: registrationMessage() })],
+    targets: [snsTarget(scope, PUBLISHER_ROLE_ID, topic, registrationMessage())],
   });
 }
 
