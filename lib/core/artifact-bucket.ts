@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ProjectKey } from './project-key';
-import { checkIntegerRange } from '../private/errors';
+import { check, checkIntegerRange } from '../private/errors';
 
 /**
  * What both buckets of an ArtifactBucket share: TLS 1.2+ only, versioning, public access blocked,
@@ -56,7 +56,8 @@ export interface ArtifactBucketProps {
   readonly accessLogsPrefix?: string;
 
   /**
-   * How long the access logs are kept in the access-log bucket this construct creates.
+   * How long the access logs are kept in the access-log bucket this construct creates. Not with
+   * `accessLogsBucket`: the lifecycle of a given bucket is its owner's.
    *
    * @default - kept until someone deletes them
    */
@@ -110,6 +111,10 @@ export class ArtifactBucket extends Construct {
       checkIntegerRange(this, 'noncurrentVersionExpiration (days)', props.noncurrentVersionExpiration.toDays({ integral: false }), 1, 36500);
     }
     if (props.accessLogsExpiration) {
+      check(props.accessLogsBucket === undefined, this, 'accessLogsExpiration', props.accessLogsExpiration,
+        'It sets the expiry of the access-log bucket this construct creates, and `accessLogsBucket` names an existing one ' +
+        'instead, whose lifecycle rules are its owner\'s: it would be ignored. Set the expiry on that bucket, or leave ' +
+        '`accessLogsBucket` out');
       checkIntegerRange(this, 'accessLogsExpiration (days)', props.accessLogsExpiration.toDays({ integral: false }), 1, 36500);
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;

@@ -100,6 +100,10 @@ export class ProjectKey extends kms.Key {
         },
       },
     }));
+    // Every statement for a service principal carries a condition (issue 10, confused deputy):
+    // CloudWatch Logs the encryption context AWS documents for it (the log group ARN of this account
+    // and region: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html),
+    // the publishers to encrypted topics aws:SourceAccount.
     if (props.allowCloudWatchLogs ?? true) {
       this.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccount',
@@ -114,6 +118,9 @@ export class ProjectKey extends kms.Key {
       }));
     }
     if (props.allowNotifications ?? true) {
+      // SNS's guide ("Enable compatibility between event sources from AWS services and encrypted
+      // topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html) names the service
+      // principal; aws:SourceAccount keeps the statement to this account's rules and alarms.
       this.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowEncryptedNotificationsOfThisAccount',
         principals: [

@@ -62,6 +62,21 @@ describe('secure building blocks with defaults', () => {
     });
   });
 
+  test('every statement of the key policy for a service principal carries a condition (issue 10, item 3)', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as any[];
+    const forServices = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service !== undefined);
+    expect(forServices.map((s: any) => s.Sid)).toEqual(['AllowCloudWatchLogsOfThisAccount', 'AllowEncryptedNotificationsOfThisAccount']);
+    for (const statement of forServices) {
+      expect(Object.keys(statement.Condition ?? {})).not.toHaveLength(0);
+    }
+    // The other statements: the account root (IAM decides) and the Deny of grants not for AWS resources.
+    const others = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === undefined);
+    expect(others.map((s: any) => s.Effect === 'Deny' ? s.Sid : JSON.stringify(s.Principal))).toEqual([
+      JSON.stringify({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }),
+      'DenyGrantsExceptForAwsResources',
+    ]);
+  });
+
   test('the key policy denies grants that are not for AWS resources', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
@@ -232,6 +247,10 @@ describe('secure building blocks with options and existing resources', () => {
       .toThrow('[Bad/A1] Invalid prop `noncurrentVersionExpiration (days)`: received 0.5. It must be an integer from 1 to 36500.');
     expect(() => new ArtifactBucket(stack, 'A2', { accessLogsExpiration: Duration.days(0) }))
       .toThrow(/\[Bad\/A2\] Invalid prop `accessLogsExpiration \(days\)`: received 0/);
+    expect(() => new ArtifactBucket(stack, 'A3', { accessLogsBucket: s3.Bucket.fromBucketName(stack, 'Central', 'central-logs'), accessLogsExpiration: Duration.days(30) }))
+      .toThrow('[Bad/A3] Invalid prop `accessLogsExpiration`: received 30 days. It sets the expiry of the access-log bucket this ' +
+        'construct creates, and `accessLogsBucket` names an existing one instead, whose lifecycle rules are its owner\'s: it would be ' +
+        'ignored. Set the expiry on that bucket, or leave `accessLogsBucket` out.');
     expect(() => new ImageRepository(stack, 'R1', { maxTaggedImages: 0 }))
       .toThrow('[Bad/R1] Invalid prop `maxTaggedImages`: received 0. It must be an integer from 1 to 10000.');
     expect(() => new ImageRepository(stack, 'R2', { untaggedImageExpiration: Duration.hours(1) }))
