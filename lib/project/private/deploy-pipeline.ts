@@ -100,7 +100,7 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
     invoke('Test', { action: 'test-staging' }, 2, 'StagingTest'),
   ];
   if (s.testCommands && s.testCommands.length > 0) {
-    stagingActions.push(customTest(scope, s, release, stagingStackName));
+    stagingActions.push(customTest(scope, s, { release, stagingStackName, actionRole: invokeRole, artifacts: artifacts.bucket }));
   }
   const decided = stagingActions.length + 2;
   stagingActions.push(
@@ -183,9 +183,16 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
 }
 
 /** The user's own test commands, run by CodeBuild in the staging stage after the sample test. */
-function customTest(scope: Construct, s: DeployPipelineScope, release: codepipeline.Artifact, stagingStackName: string): codepipeline.IAction {
+function customTest(scope: Construct, s: DeployPipelineScope, o: { release: codepipeline.Artifact; stagingStackName: string;
+  actionRole: iam.IRole; artifacts: s3.IBucket; }): codepipeline.IAction {
   const logs = new EncryptedLogGroup(scope, 'StagingTestLogs', { encryptionKey: s.key });
+  const stack = Stack.of(scope);
+  const role = new ManagedPolicyRole(scope, 'StagingTestRole', {
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    description: `Runs your staging test commands of project ${s.settings.name}`,
+  });
   const project = new codebuild.PipelineProject(scope, 'StagingTestProject', {
+    role,
     description: `Your staging test commands of project ${s.settings.name}`,
     encryptionKey: s.key,
     environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL, privileged: false },
@@ -194,17 +201,36 @@ function customTest(scope: Construct, s: DeployPipelineScope, release: codepipel
   });
   project.addToRolePolicy(new iam.PolicyStatement({
     actions: ['sagemaker:InvokeEndpoint', 'sagemaker:DescribeEndpoint'],
-    resources: [`arn:${Stack.of(scope).partition}:sagemaker:${Stack.of(scope).region}:${Stack.of(scope).account}:endpoint/${s.settings.name}-staging*`],
+    resources: [`arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${s.settings.staging.endpointName}`],
   }));
+  const projectName = stack.resolve((project.node.defaultChild as codebuild.CfnProject).ref);
+  Validations.of(role).acknowledge(
+    ...wildcardResourceIds(stack, [
+      o.artifacts.arnForObjects('*'),
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codebuild/${project.projectName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${project.projectName}-*` }),
+    ]).map((id) => ({ id, reason: `aws-cdk-lib's CodeBuild project grants its default log group and report groups (named after project ${JSON.stringify(projectName)}); the commands log to the encrypted log group given.` })),
+    ...['kms:ReEncrypt*', 'kms:GenerateDataKey*', 's3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => ({
+      id: `AwsSolutions-IAM5[Action::${a}]`,
+      reason: 'aws-cdk-lib\'s CodeBuild and pipeline grants name these action groups on the pipeline\'s artifact bucket and the project key only.',
+    })),
+  );
+  const reasonSource = 'The project\'s source is the pipeline\'s artifact (source type CODEPIPELINE): it reads no GitHub or Bitbucket ' +
+    'repository, so there is no OAuth connection to configure.';
+  Validations.of(project).acknowledge(
+    { id: 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', reason: reasonSource },
+    { id: 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl', reason: reasonSource },
+  );
   return new cpactions.CodeBuildAction({
     actionName: 'YourTests',
     project,
-    input: release,
+    role: o.actionRole,
+    input: o.release,
     runOrder: 3,
     environmentVariables: {
       ENDPOINT_NAME: { value: s.settings.staging.endpointName },
       RELEASE_ID: { value: '#{variables.RELEASE_ID}' },
-      STAGE_STACK: { value: stagingStackName },
+      STAGE_STACK: { value: o.stagingStackName },
     },
   });
 }

@@ -133,8 +133,9 @@ function switchToServerless(stack: Stack, endpoint: EndpointWithMonitor, s: { me
   });
   const serverless = new CfnCondition(stack, 'IsServerless', { expression: Fn.conditionEquals(flag.valueAsString, 'true') });
   const config = endpoint.cfnEndpointConfig;
-  const variant = stack.resolve(config.productionVariants) as any[];
-  const instance = variant[0];
+  // The L1 property in CloudFormation's spelling: the instance variant's keys are flat.
+  const variant = (stack.resolve(config.productionVariants) as any[])[0];
+  const instance = Object.fromEntries(Object.entries(variant).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
   config.addPropertyOverride('ProductionVariants', [Fn.conditionIf(serverless.logicalId, {
     VariantName: instance.VariantName,
     ModelName: instance.ModelName,
