@@ -17,8 +17,11 @@ import { checkGroupName } from './private/rules';
 import { guardSchema } from './private/schema-guard';
 import { validateFeatureGroupProps } from './private/validate';
 import { SageMakerName } from '../core/names';
+import { checkTags } from '../model-registry/private/tag-rules';
+import { policiesOf } from '../private/dependencies';
 import { propError } from '../private/errors';
 import { resolveKey, resolveLayout } from '../private/resources';
+import { registerPhysicalName } from '../private/unique-names';
 
 /**
  * A SageMaker Feature Store feature group (`AWS::SageMaker::FeatureGroup`) with typed features,
@@ -33,6 +36,10 @@ import { resolveKey, resolveLayout } from '../private/resources';
  * feature, a new record identifier or event time, any property CloudFormation cannot update in
  * place) are refused at synth time by comparing the group with the committed schema lock file,
  * unless `allowReplacement` is set.
+ *
+ * The Glue database the group creates is not encrypted by the group: Data Catalog encryption is a
+ * setting of the account's whole catalog in a region, left to the account's owner (see
+ * {@link FeatureStore} for why, and what the roles then need).
  */
 export class FeatureGroup extends Resource implements IFeatureGroup {
   /**
@@ -164,6 +171,8 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
       } : undefined,
     });
     cfn.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    registerPhysicalName(this, 'feature group', 'featureGroupName', props.featureGroupName);
+    checkTags(this);
     this.cfnFeatureGroup = cfn;
     this.featureGroupName = cfn.ref;
     this.featureGroupArn = featureGroupArnOf(this, cfn.ref);
@@ -182,8 +191,9 @@ export class FeatureGroup extends Resource implements IFeatureGroup {
     if (offline) {
       // Only now that nameConfig is set: sizing the role's policy resolves the derived table name.
       offline.grantRole();
-      // SageMaker checks the role's access when it creates the group (the dependency covers the role's policies).
-      cfn.node.addDependency(offline.role);
+      // SageMaker checks the role's access when it creates the group: wait for the role's policies.
+      // The RoleArn (`Fn::GetAtt`) already orders the group after the role itself (cfn-lint W3005).
+      cfn.node.addDependency(policiesOf(offline.role));
     }
     guardSchema(this, {
       resource: cfn,

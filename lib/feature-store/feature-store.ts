@@ -13,6 +13,7 @@ import { checkPrefix, glueName, GLUE_NAME_PATTERN, retained } from './private/ru
 import { SchemaLockOptions } from './schema-lock';
 import { FoundationOptions } from '../core/foundation';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { checkTags } from '../model-registry/private/tag-rules';
 import { check, childPath } from '../private/errors';
 import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
 
@@ -72,6 +73,23 @@ export interface FeatureStoreProps extends FoundationOptions {
  * The store grants its role, once for all its groups, write access to its whole prefix, its
  * database's tables and its keys; each group added with `addFeatureGroup` is linked to the store
  * (its `featureStore`) and adds statements only for what it keeps outside them.
+ *
+ * ## Glue Data Catalog encryption
+ *
+ * The offline store's data (the Parquet or Iceberg files in S3) is encrypted with the store's key.
+ * The Glue database and tables that catalogue it (names, columns, S3 locations; no records) are
+ * metadata of the account's Data Catalog, whose encryption is a setting of the whole catalog of an
+ * account and region, not of a database: `AWS::Glue::DataCatalogEncryptionSettings` takes only a
+ * `CatalogId` (the account ID) and applies to every database and table of that catalog, created
+ * from then on ("Encrypting your Data Catalog",
+ * https://docs.aws.amazon.com/glue/latest/dg/encrypt-glue-data-catalog.html). This construct
+ * therefore neither sets nor changes it: turning it on from one stack would change what every other
+ * workload of the account needs (each Data Catalog client, such as Athena, Glue jobs, EMR or Lake
+ * Formation users, must be allowed to use the catalog key), and a second stack doing the same would
+ * fight over the one setting. Turn it on once per account and region, where the account's baseline
+ * is managed; the offline store role and the principals given `grantOfflineQuery` then also need
+ * `kms:Decrypt` (and, for the role, which updates Iceberg tables, `kms:GenerateDataKey`) on that
+ * catalog key, added to them by whoever owns it.
  */
 export class FeatureStore extends Construct implements IFeatureStore {
   /** The key of the stores. */
@@ -117,6 +135,10 @@ export class FeatureStore extends Construct implements IFeatureStore {
         description: `Offline stores of the SageMaker feature groups of ${this.node.path}`,
       },
     }), props.removalPolicy).ref;
+    // No aws:SourceArn / aws:SourceAccount in the trust: the SageMaker developer guide's
+    // confused-deputy page ("Cross-service confused deputy prevention") documents the condition for
+    // training, processing, transform, Neo, pipelines, inference, Studio, images, Edge Manager and
+    // Marketplace, and not for Feature Store's offline store role; only what AWS documents is added.
     this.offlineStoreRole = props.offlineStoreRole ?? new ManagedPolicyRole(this, 'OfflineStoreRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker Feature Store writes the offline stores of ${this.node.path}`,
@@ -137,6 +159,8 @@ export class FeatureStore extends Construct implements IFeatureStore {
       `SageMaker Feature Store writes objects under keys it generates (account, region, group name, time) below the store's ` +
       `offline prefix "${this.offlineStorePrefix}/", and creates one table per feature group, named after the group, in the ` +
       'store\'s own Glue database; the wildcards are limited to that prefix and that database.');
+    // The groups check their own tags.
+    checkTags(this, (c) => c instanceof FeatureGroup);
   }
 
   /** The feature groups added so far. */

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { MlopsFoundation } from '../../lib/core';
@@ -235,5 +235,62 @@ describe('FeatureGroup refuses bad input with a clear error', () => {
       .toThrow(/\[S\/B\] Invalid prop `foundation`.*It cannot be combined with `featureStore`/);
     expect(() => store.addFeatureGroup('C', { ...base, featureStore: other }))
       .toThrow(/\[S\/Store\/C\] Invalid prop `featureStore`: received "another store"\. `addFeatureGroup` links the group to this store; leave `featureStore` out/);
+  });
+
+  test('PROVISIONED throughput without write capacity (SageMaker bills and throttles at it)', () => {
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, readCapacityUnits: 10 } }))
+      .toThrow('[S/G] Invalid prop `throughput.writeCapacityUnits`: received undefined. `ThroughputMode.PROVISIONED` needs the write ' +
+        'capacity the group is billed for and throttled at; give `writeCapacityUnits`, or use `ThroughputMode.ON_DEMAND`.');
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED }, onlineStore: { enabled: false } }))
+      .toThrow(/\[S\/G\] Invalid prop `throughput.writeCapacityUnits`: received undefined\. `ThroughputMode.PROVISIONED` needs the write capacity/);
+  });
+
+  test('PROVISIONED throughput with an online store but without read capacity', () => {
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, writeCapacityUnits: 10 } }))
+      .toThrow('[S/G] Invalid prop `throughput.readCapacityUnits`: received undefined. `ThroughputMode.PROVISIONED` with an online store ' +
+        'needs the read capacity the group is billed for and throttled at; give `readCapacityUnits`, or use `ThroughputMode.ON_DEMAND`.');
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, writeCapacityUnits: 10 }, onlineStore: { enabled: false } })).not.toThrow();
+    expect(make({ throughput: { mode: ThroughputMode.PROVISIONED, writeCapacityUnits: 0, readCapacityUnits: 0 } })).not.toThrow();
+  });
+
+  test('two feature groups of the app with the same name in one account and region', () => {
+    const app = new App();
+    const base = { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time', schemaLock: { file: tempLockFile() } };
+    new FeatureGroup(new Stack(app, 'A'), 'Orders', { ...base, featureGroupName: 'orders' });
+    const store = new FeatureStore(new Stack(app, 'B'), 'Store', { schemaLock: { file: tempLockFile() } });
+    store.addFeatureGroup('Orders', { ...base, featureGroupName: 'Orders' });
+    expect(() => app.synth()).toThrow(/\[A\/Orders\] Invalid prop `featureGroupName`: received "orders"\. Another feature group of this app has the same name in the same account and region \(B\/Store\/Orders\)/);
+  });
+
+  test('the same feature group name in two regions is accepted', () => {
+    const app = new App();
+    const base = { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time', featureGroupName: 'orders' };
+    new FeatureGroup(new Stack(app, 'A', { env: { account: '123456789012', region: 'us-east-1' } }), 'Orders', { ...base, schemaLock: { file: tempLockFile() } });
+    new FeatureGroup(new Stack(app, 'B', { env: { account: '123456789012', region: 'eu-west-1' } }), 'Orders', { ...base, schemaLock: { file: tempLockFile() } });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test.each([
+    ['an empty key', '', /received ""\. A tag key has 1 to 128 characters and is not blank/],
+    ['a key with the reserved aws: prefix', 'aws:owner', /received "aws:owner"\. Tag keys starting with "aws:" are reserved for AWS/],
+  ])('a tag with %s on a feature group (set with Tags.of)', (_what, key, rule) => {
+    const group = make({})();
+    Tags.of(group).add(key, 'ml');
+    const app = group.node.root as App;
+    expect(() => app.synth()).toThrow(/\[S\/G\] Invalid prop `tags`/);
+    expect(() => app.synth()).toThrow(rule);
+  });
+
+  test('an empty tag key on a feature store is reported for the store and for each group, once each', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    const store = new FeatureStore(stack, 'Store', { schemaLock: { file: tempLockFile() } });
+    store.addFeatureGroup('Orders', { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time' });
+    Tags.of(stack).add('', 'ml');
+    let message = '';
+    try { app.synth(); } catch (e: any) { message = e.message; }
+    expect(message).toMatch(/\[S\/Store\] Invalid prop `tags`: received ""\. A tag key has 1 to 128 characters/);
+    expect(message).toMatch(/\[S\/Store\/Orders\] Invalid prop `tags`: received ""/);
+    expect(message.match(/Invalid prop `tags`/g)).toHaveLength(2);
   });
 });

@@ -141,3 +141,35 @@ describe('FeatureStore defaults and bad input', () => {
     expect(() => new FeatureStore(stack, 'B', { glueDatabaseName: 'My-Db' })).toThrow(/Invalid prop `glueDatabaseName`: received "My-Db"/);
   });
 });
+
+describe('FeatureStore hardening (issue 10)', () => {
+  let t: Template;
+  beforeAll(() => {
+    const stack = new Stack(undefined, 'Hard');
+    const store = new FeatureStore(stack, 'Features', { schemaLock: { file: tempLockFile() } });
+    store.addFeatureGroup('Orders', { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time' });
+    store.addFeatureGroup('Returns', { features: ORDER_FEATURES, recordIdentifierFeatureName: 'order_id', eventTimeFeatureName: 'event_time' });
+    t = Template.fromStack(stack);
+  });
+
+  test('the groups wait for the store role\'s policies, not for the role their RoleArn already references (cfn-lint W3005)', () => {
+    const roleId = Object.keys(t.findResources('AWS::IAM::Role'))[0];
+    const policies = Object.keys(t.findResources('AWS::IAM::ManagedPolicy'));
+    for (const group of Object.values(t.findResources('AWS::SageMaker::FeatureGroup')) as any[]) {
+      expect(group.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(group.DependsOn).toEqual(policies);
+      expect(group.DependsOn).not.toContain(roleId);
+    }
+  });
+
+  test('the offline store role trusts SageMaker with no condition AWS does not document for Feature Store (item 6)', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }] },
+    });
+  });
+
+  test('the Data Catalog encryption of the account is left alone: it is a setting of the whole catalog, not of the database (item 11)', () => {
+    t.resourceCountIs('AWS::Glue::DataCatalogEncryptionSettings', 0);
+    t.resourceCountIs('AWS::Glue::Database', 1);
+  });
+});

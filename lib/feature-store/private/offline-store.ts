@@ -74,6 +74,8 @@ export class OfflineStore {
     }), input.removalPolicy).ref;
     this.glueTableName = options.glueTableName ?? Lazy.string({ produce: () => glueName(input.physicalName(), 255) });
     this.ownRole = options.role === undefined && store === undefined;
+    // The trust names the principal only: AWS documents no aws:SourceArn form for Feature Store
+    // (see the FeatureStore's role).
     this.role = options.role ?? store?.offlineStoreRole ?? new ManagedPolicyRole(scope, 'OfflineStoreRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `SageMaker Feature Store writes the offline store of ${scope.node.path}`,

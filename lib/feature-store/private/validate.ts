@@ -92,4 +92,12 @@ function checkThroughput(where: Where, props: FeatureGroupProps, enabled: Stores
     'Provisioned throughput is only for offline-only groups or the Standard online tier, not InMemory');
   check(enabled.online || t.readCapacityUnits === undefined, where, 'throughput.readCapacityUnits', t.readCapacityUnits,
     'Read capacity applies only to groups with an online store');
+  // ThroughputConfig (SageMaker API): a provisioned group is billed for, and throttled at, the
+  // capacity it names: write capacity always, read capacity with an online store.
+  check(t.writeCapacityUnits !== undefined, where, 'throughput.writeCapacityUnits', t.writeCapacityUnits,
+    '`ThroughputMode.PROVISIONED` needs the write capacity the group is billed for and throttled at; give ' +
+    '`writeCapacityUnits`, or use `ThroughputMode.ON_DEMAND`');
+  check(!enabled.online || t.readCapacityUnits !== undefined, where, 'throughput.readCapacityUnits', t.readCapacityUnits,
+    '`ThroughputMode.PROVISIONED` with an online store needs the read capacity the group is billed for and throttled at; ' +
+    'give `readCapacityUnits`, or use `ThroughputMode.ON_DEMAND`');
 }
