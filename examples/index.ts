@@ -3,6 +3,7 @@ import { addEndpointExample } from './endpoint';
 import { addFeatureStoreExample } from './feature-store';
 import { addFoundationExample } from './foundation';
 import { addModelRegistryExample } from './model-registry';
+import { addQuickstartExample } from './quickstart';
 import { addTrainingPipelineExample } from './training-pipeline';
 
 /**
@@ -10,6 +11,7 @@ import { addTrainingPipelineExample } from './training-pipeline';
  * (the main job), the example tests check each for compliance, and the benchmark times them.
  */
 export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unknown }[] = [
+  { name: 'quickstart', add: addQuickstartExample },
   { name: 'foundation', add: addFoundationExample },
   { name: 'feature-store', add: addFeatureStoreExample },
   { name: 'training-pipeline', add: addTrainingPipelineExample },
