@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ManagedPolicyRole } from '../../lib/core';
+import { policiesOf } from '../../lib/private/dependencies';
 
 describe('ManagedPolicyRole', () => {
   test('grants land in a customer managed policy attached to the role, never inline', () => {
@@ -50,5 +51,21 @@ describe('ManagedPolicyRole', () => {
     const total = policies.reduce((n, p) => n + p.Properties.PolicyDocument.Statement.length, 0);
     expect(total).toBe(12);
     t.hasResourceProperties('AWS::IAM::ManagedPolicy', { Description: 'Permissions of Default/Role (part 2)' });
+  });
+
+  test('a resource that waits for the role\'s policies waits for every part, and not for the role it references (cfn-lint W3005)', () => {
+    const stack = new Stack();
+    const role = new ManagedPolicyRole(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), policySizeBudget: 1000 });
+    const user = new CfnResource(stack, 'User', { type: 'Custom::User', properties: { RoleArn: role.roleArn } });
+    user.node.addDependency(policiesOf(role));
+    // statements added after the dependency was declared count too
+    for (let i = 0; i < 12; i++) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::bucket-number-${i}-with-a-long-name/prefix/*`] }));
+    }
+    const t = Template.fromStack(stack);
+    const policies = Object.keys(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    const dependsOn = t.toJSON().Resources.User.DependsOn;
+    expect([...dependsOn].sort()).toEqual([...policies].sort());
   });
 });
