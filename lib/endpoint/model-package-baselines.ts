@@ -7,6 +7,7 @@ import { MonitoringBaseline, MonitoringBaselineConfig } from './monitoring-basel
 import { checkModelPackageVersion, readPrefix } from './private/model-package';
 import { FoundationOptions } from '../core/foundation';
 import { IModelPackageGroup } from '../core/model-package-group';
+import { policiesOf } from '../private/dependencies';
 import { check } from '../private/errors';
 import { grantReadObjects } from '../private/grants';
 import { HandlerFunction } from '../private/handler-function';
@@ -38,6 +39,9 @@ export interface ModelPackageBaselinesProps extends FoundationOptions {
    */
   readonly baselinesKeyPrefix?: string;
 }
+
+/** How long CloudFormation waits for the reader's answer. */
+const SERVICE_TIMEOUT = Duration.minutes(5);
 
 /** Where each baseline sits among the custom resource's attributes. */
 interface BaselineFields {
@@ -128,12 +132,18 @@ export class ModelPackageBaselines extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: fn.function.functionArn,
       resourceType: 'Custom::ModelPackageBaselines',
+      // A handler that never answers (killed before its response, or never invoked) fails the
+      // stack within minutes instead of CloudFormation's default hour. The handler itself stops
+      // after 60 seconds.
+      serviceTimeout: SERVICE_TIMEOUT,
       properties: {
         ModelPackageArn: this.modelPackageArn,
         Required: Lazy.list({ produce: () => [...this.required].sort() }),
       },
     });
-    resource.node.addDependency(fn.role);
+    // The read needs the function's permission to describe the package: wait for the role's
+    // policies (the function, referenced by its ARN, already waits for the role itself).
+    resource.node.addDependency(policiesOf(fn.role));
     return resource;
   }
 }

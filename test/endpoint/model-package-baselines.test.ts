@@ -183,6 +183,7 @@ describe('the model-package-baselines handler', () => {
   test('returns the baseline URIs of the version', async () => {
     sagemaker.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_ARN }).resolves({
       ModelPackageArn: PACKAGE_ARN,
+      ModelApprovalStatus: 'Approved',
       DriftCheckBaselines: {
         ModelDataQuality: {
           Statistics: { ContentType: 'application/json', S3Uri: 's3://b/churn/3/statistics.json' },
@@ -206,7 +207,7 @@ describe('the model-package-baselines handler', () => {
   });
 
   test('fails with a clear reason when a required baseline is missing', async () => {
-    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN });
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelApprovalStatus: 'Approved' });
     const r = await respondTo(event('Update', ['ModelQualityConstraints']), log);
     expect(r.Status).toBe('FAILED');
     expect(r.Reason).toMatch(/carries no drift-check baseline for ModelQualityConstraints/);
@@ -219,6 +220,52 @@ describe('the model-package-baselines handler', () => {
     expect(r).toEqual(expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/AccessDeniedException: not authorized/) }));
   });
 
+  test('fails for a Rejected version: an endpoint deploys approved versions only', async () => {
+    sagemaker.on(DescribeModelPackageCommand).resolves({
+      ModelPackageArn: PACKAGE_ARN,
+      ModelApprovalStatus: 'Rejected',
+      DriftCheckBaselines: { ModelQuality: { Constraints: { ContentType: 'application/json', S3Uri: 's3://b/churn/3/mq.json' } } },
+    });
+    const r = await respondTo(event('Create', ['ModelQualityConstraints']), log);
+    expect(r.Status).toBe('FAILED');
+    expect(r.Reason).toMatch(/The model package arn:aws:sagemaker:eu-west-1:123456789012:model-package\/churn\/3 is Rejected, not Approved: an endpoint deploys approved model package versions only/);
+    expect(r.Data).toBeUndefined();
+  });
+
+  test.each([
+    ['PendingManualApproval', /is PendingManualApproval, not Approved/],
+    [undefined, /is without an approval status/],
+  ])('fails for a version whose status is %s', async (status, reason) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelApprovalStatus: status as any });
+    const r = await respondTo(event('Update', []), log);
+    expect(r).toEqual(expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(reason), PhysicalResourceId: `baselines:${PACKAGE_ARN}` }));
+  });
+
+  test.each([
+    ['a string', 'DataQualityStatistics'],
+    ['an object', { 0: 'DataQualityStatistics' }],
+    ['a list with a number', ['DataQualityStatistics', 3]],
+  ])('fails when Required is %s, instead of requiring nothing', async (_what, required) => {
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelApprovalStatus: 'Approved' });
+    const r = await respondTo(event('Create', required as any), log);
+    expect(r.Status).toBe('FAILED');
+    expect(r.Reason).toMatch(/^The resource property Required must be a list of attribute names, received /);
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  test('fails when Required names an attribute that does not exist', async () => {
+    const r = await respondTo(event('Create', ['DataQualityStatistics', 'constructor']), log);
+    expect(r).toEqual(expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/names unknown attributes \(constructor\)/) }));
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  test('fails, without throwing, when the resource properties are missing', async () => {
+    const e = { ...event('Create', []), ResourceProperties: undefined } as any;
+    const r = await respondTo(e, log);
+    expect(r).toEqual(expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/ModelPackageArn is missing or empty/) }));
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
   test('delete succeeds without calling SageMaker', async () => {
     const r = await respondTo(event('Delete', ['DataQualityStatistics']), log);
     expect(r).toEqual(expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: `baselines:${PACKAGE_ARN}` }));
@@ -226,7 +273,7 @@ describe('the model-package-baselines handler', () => {
   });
 
   test('the handler PUTs the response to the pre-signed URL', async () => {
-    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN });
+    sagemaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelApprovalStatus: 'Approved' });
     const calls: any[] = [];
     const original = global.fetch;
     global.fetch = (async (url: string, init: any) => { calls.push({ url, init }); return { ok: true, status: 200 }; }) as any;

@@ -8,7 +8,9 @@
  * Resource properties: ModelPackageArn, Required (the attribute names the stack reads).
  * Attributes: DataQualityStatistics, DataQualityConstraints, ModelQualityConstraints,
  * BiasConstraints, BiasConfig, ExplainabilityConstraints, ExplainabilityConfig.
- * A required attribute the version does not carry fails the deployment with a clear reason.
+ * A required attribute the version does not carry, a version that is not Approved, and a broken
+ * request (no ARN, a `Required` that is not a list of attribute names) fail the deployment with a
+ * clear reason.
  * Delete does nothing (the resource reads, it creates nothing).
  */
 import { DescribeModelPackageCommand, DescribeModelPackageCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -32,7 +34,8 @@ export const BASELINE_ATTRIBUTES: { [name: string]: (d: DescribeModelPackageComm
 
 /** Work out the response to one event (no I/O except DescribeModelPackage). */
 export async function respondTo(event: CloudFormationCustomResourceEvent, log: Logger): Promise<CustomResourceResponse> {
-  const arn = String(event.ResourceProperties.ModelPackageArn ?? '');
+  const props: { [key: string]: unknown } = event.ResourceProperties ?? {};
+  const arn = typeof props.ModelPackageArn === 'string' ? props.ModelPackageArn : '';
   const base = {
     PhysicalResourceId: event.RequestType === 'Create' ? `baselines:${arn}` : event.PhysicalResourceId,
     StackId: event.StackId,
@@ -42,28 +45,52 @@ export async function respondTo(event: CloudFormationCustomResourceEvent, log: L
   if (event.RequestType === 'Delete') {
     return { ...base, Status: 'SUCCESS' };
   }
-  const required: string[] = Array.isArray(event.ResourceProperties.Required) ? event.ResourceProperties.Required.map(String) : [];
+  const failed = (reason: string, fields: Record<string, unknown>): CustomResourceResponse => {
+    log.warn('refused', { arn, reason, ...fields });
+    return { ...base, Status: 'FAILED', Reason: reason.slice(0, 1000) };
+  };
+  if (arn === '') {
+    return failed('The resource property ModelPackageArn is missing or empty: it must be the ARN of a model package version.',
+      { received: props.ModelPackageArn });
+  }
+  // The stack always sends the list (empty when no monitor reads a baseline); anything else is a
+  // broken request, never "nothing required": a monitor would start without its baseline.
+  const required = props.Required ?? [];
+  if (!Array.isArray(required) || !required.every((r) => typeof r === 'string')) {
+    return failed(`The resource property Required must be a list of attribute names, received ${JSON.stringify(required)}.`, { required });
+  }
+  const unknown = required.filter((r) => !Object.prototype.hasOwnProperty.call(BASELINE_ATTRIBUTES, r));
+  if (unknown.length > 0) {
+    return failed(`The resource property Required names unknown attributes (${unknown.join(', ')}): ` +
+      `the attributes are ${Object.keys(BASELINE_ATTRIBUTES).join(', ')}.`, { unknown });
+  }
+  let out: DescribeModelPackageCommandOutput;
   try {
-    const out = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
-    const data: { [key: string]: string } = {};
-    for (const [name, read] of Object.entries(BASELINE_ATTRIBUTES)) {
-      // Every attribute is always present, so reading one the stack does not require never fails.
-      data[name] = read(out.DriftCheckBaselines) ?? '';
-    }
-    const missing = required.filter((r) => !data[r]);
-    if (missing.length > 0) {
-      const reason = `The model package ${arn} carries no drift-check baseline for ${missing.join(', ')}. ` +
-        'Register the version with DriftCheckBaselines (the quality and Clarify check steps of the training pipeline), ' +
-        'or give the monitor explicit baseline URIs.';
-      log.warn('missing baselines', { arn, missing });
-      return { ...base, Status: 'FAILED', Reason: reason };
-    }
-    log.info('baselines read', { arn, data });
-    return { ...base, PhysicalResourceId: `baselines:${arn}`, Status: 'SUCCESS', Data: data };
+    out = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
   } catch (e: any) {
     log.error('DescribeModelPackage failed', { arn, error: e });
     return { ...base, Status: 'FAILED', Reason: `DescribeModelPackage of ${arn} failed: ${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 1000) };
   }
+  // The endpoint serves approved versions only: a Rejected (or still pending) version's baselines
+  // must not start monitoring, and its deployment must not go on.
+  if (out.ModelApprovalStatus !== 'Approved') {
+    return failed(`The model package ${arn} is ${out.ModelApprovalStatus ? `${out.ModelApprovalStatus}, not Approved` : 'without an approval status'}: ` +
+      'an endpoint deploys approved model package versions only. Approve the version in the model registry, or deploy an approved one.',
+    { status: out.ModelApprovalStatus });
+  }
+  const data: { [key: string]: string } = {};
+  for (const [name, read] of Object.entries(BASELINE_ATTRIBUTES)) {
+    // Every attribute is always present, so reading one the stack does not require never fails.
+    data[name] = read(out.DriftCheckBaselines) ?? '';
+  }
+  const missing = required.filter((r) => !data[r]);
+  if (missing.length > 0) {
+    return failed(`The model package ${arn} carries no drift-check baseline for ${missing.join(', ')}. ` +
+      'Register the version with DriftCheckBaselines (the quality and Clarify check steps of the training pipeline), ' +
+      'or give the monitor explicit baseline URIs.', { missing });
+  }
+  log.info('baselines read', { arn, data });
+  return { ...base, PhysicalResourceId: `baselines:${arn}`, Status: 'SUCCESS', Data: data };
 }
 
 export const handler = customResourceHandler('model-package-baselines', respondTo);
