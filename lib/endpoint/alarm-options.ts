@@ -4,7 +4,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 /** The alarms of the endpoint. */
 export interface EndpointAlarmOptions {
   /**
-   * The topic the alarms notify.
+   * The topic the alarms notify. The monitors' violation rules publish to a topic of this app
+   * through a role of their own (trusting EventBridge rules of this account only); an imported
+   * topic's policy must allow this account's rules (`events.amazonaws.com`) to publish, since
+   * this construct cannot change it.
    *
    * @default - a new topic encrypted with the endpoint's key
    */

@@ -1,6 +1,7 @@
 import { CfnParameter, CfnParameterProps, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DEFAULT_INSTANCE_COUNT, DEFAULT_SAMPLING_PERCENTAGE, DEFAULT_STAGE_MAX_CAPACITY } from './private/default-values';
+import { checkInstanceType } from './private/instance-types';
 import { InstanceType } from '../core/instance-type';
 import { check, checkIntegerRange, childPath, propError } from '../private/errors';
 
@@ -106,11 +107,18 @@ export class EndpointStageParameters extends Construct {
       InstanceType.ML_C5_LARGE, InstanceType.ML_C5_XLARGE, InstanceType.ML_C5_2XLARGE,
       InstanceType.ML_G4DN_XLARGE, InstanceType.ML_G5_XLARGE,
     ];
-    check(this.allowed.length > 0 && this.allowed.every((t) => !t.isToken), this, 'allowedInstanceTypes', this.allowed.map(String),
+    check(Array.isArray(this.allowed) && this.allowed.length > 0, this, 'allowedInstanceTypes',
+      Array.isArray(this.allowed) ? this.allowed.map(String) : this.allowed,
       'It must list at least one literal instance type');
-    this.defaultType = props.defaultInstanceType ?? this.allowed[0];
+    // They become the endpoint's production variant: SageMaker must host each of them.
+    this.allowed.forEach((t, i) => {
+      checkInstanceType(this, `allowedInstanceTypes[${i}]`, t, 'hosting');
+      check(!t.isToken, this, `allowedInstanceTypes[${i}]`, t.name, 'It must be a literal instance type: it becomes an allowed value of the parameter');
+    });
+    this.defaultType = props.defaultInstanceType === undefined ? this.allowed[0]
+      : checkInstanceType(this, 'defaultInstanceType', props.defaultInstanceType, 'hosting');
     check(this.allowed.some((t) => t.name === this.defaultType.name), this, 'defaultInstanceType', this.defaultType.name,
-      'It must be one of `allowedInstanceTypes`');
+      `It must be one of \`allowedInstanceTypes\` (${this.allowed.map((t) => t.name).join(', ')})`);
     checkIntegerRange(this, 'defaultInstanceCount', props.defaultInstanceCount, 1, 100);
     checkIntegerRange(this, 'defaultMaxCapacity', props.defaultMaxCapacity, 1, 100);
     checkIntegerRange(this, 'defaultSamplingPercentage', props.defaultSamplingPercentage, 0, 100);
@@ -243,7 +251,7 @@ export class EndpointStageParameters extends Construct {
       ModelPackageArn: values.modelPackageArn,
       StageName: values.stageName,
       DeploymentId: values.deploymentId,
-      InstanceType: values.instanceType?.name,
+      InstanceType: values.instanceType === undefined ? undefined : this.allowedValue(values.instanceType),
       InstanceCount: values.instanceCount === undefined ? undefined : String(values.instanceCount),
       MaxCapacity: values.maxCapacity === undefined ? undefined : String(values.maxCapacity),
       SamplingPercentage: values.samplingPercentage === undefined ? undefined : String(values.samplingPercentage),
@@ -261,6 +269,14 @@ export class EndpointStageParameters extends Construct {
       out[`${this.prefix}${name}`] = value;
     }
     return out;
+  }
+
+  /** An instance type of a stage's values: one of the allowed ones (CloudFormation would refuse another at deploy time). */
+  private allowedValue(type: InstanceType): string {
+    const name = checkInstanceType(childPath(this, 'parameterValues'), 'instanceType', type, 'hosting').name;
+    check(this.allowed.some((t) => t.name === name), childPath(this, 'parameterValues'), 'instanceType', name,
+      `It must be one of the allowed instance types of the parameter (${this.allowed.map((t) => t.name).join(', ')})`);
+    return name;
   }
 
   /** The names of the template's parameters. */

@@ -23,10 +23,12 @@ import { createMonitors } from './private/monitor-jobs';
 import { createMonitoringRole } from './private/monitoring-role';
 import { endpointNetwork } from './private/network';
 import { checkSageMakerName, validateShape } from './private/shape';
+import { sagemakerPrincipal } from './private/trust';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { check } from '../private/errors';
 import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
+import { registerPhysicalName } from '../private/unique-names';
 
 /**
  * A guarded SageMaker endpoint: the model (from an approved model package or an image), an
@@ -110,10 +112,12 @@ export class EndpointWithMonitor extends EndpointBase {
     checkSageMakerName(this, 'variantName', this.variantName);
     this.endpointName = props.endpointName ?? SageMakerName.derive(this);
     checkSageMakerName(this, 'endpointName', this.endpointName);
+    // Endpoint names are unique per account and region: a second endpoint of the app with the same literal name is refused.
+    registerPhysicalName(this, 'endpoint', 'endpointName', props.endpointName);
 
     this.encryptionKey = resolveKey(this, 'Key', props);
     this.role = props.role ?? new ManagedPolicyRole(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: sagemakerPrincipal(this),
       description: 'Execution role of a SageMaker model (least privilege, cdk-sagemaker-mlops)',
     });
     const network = endpointNetwork(this, props, settings, this.role);

@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { objectKeyProblem, parseObjectUri } from './private/locations';
 import { check } from '../private/errors';
 import { grantReadObjects, grantStatement } from '../private/grants';
-import { parseS3Uri } from '../private/s3-uri';
 
 /** Where a model artifact lives. */
 export interface ModelDataConfig {
@@ -63,8 +63,8 @@ class BucketModelData extends ModelData {
   }
   public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
     if (!Token.isUnresolved(this.key)) {
-      check(this.key.length > 0 && !this.key.startsWith('/'), scope, 'modelData.key', this.key,
-        'It must be the object key of the model artifact, without a leading slash');
+      const problem = objectKeyProblem(this.key);
+      check(problem === undefined, scope, 'modelData.key', this.key, problem ?? '');
     }
     grantReadObjects(grantee, this.bucket, this.key, 'The model artifact object.');
     return { uri: this.bucket.s3UrlForObject(this.key) };
@@ -76,7 +76,7 @@ class UriModelData extends ModelData {
     super();
   }
   public bind(scope: Construct, grantee: iam.IGrantable): ModelDataConfig {
-    const parsed = parseS3Uri(scope, 'modelData', this.uri);
+    const parsed = parseObjectUri(scope, 'modelData', this.uri);
     grantStatement(grantee, new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [Stack.of(scope).formatArn({ service: 's3', region: '', account: '', resource: parsed.bucket, resourceName: parsed.key })],

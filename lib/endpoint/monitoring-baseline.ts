@@ -2,9 +2,9 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { parseObjectUri } from './private/locations';
 import { check } from '../private/errors';
 import { grantKey, grantReadObjects, grantStatement } from '../private/grants';
-import { parseS3Uri } from '../private/s3-uri';
 
 /** Where the baseline files of a monitor are. */
 export interface MonitoringBaselineProps {
@@ -75,15 +75,17 @@ class S3UriBaseline extends MonitoringBaseline {
   }
 
   public bind(scope: Construct, grantee: iam.IGrantable): MonitoringBaselineConfig {
-    const uris = [this.props.constraintsUri, this.props.statisticsUri, this.props.analysisConfigUri].filter((u): u is string => u !== undefined);
+    const given: Array<[string, string | undefined]> = [['constraintsUri', this.props.constraintsUri], ['statisticsUri', this.props.statisticsUri],
+      ['analysisConfigUri', this.props.analysisConfigUri]];
+    const uris = given.filter((u): u is [string, string] => u[1] !== undefined);
     const stack = Stack.of(scope);
     const arns: string[] = [];
     let tokens = false;
-    for (const uri of uris) {
+    for (const [field, uri] of uris) {
       if (Token.isUnresolved(uri)) { tokens = true; continue; }
-      const parsed = parseS3Uri(scope, 'baseline', uri);
+      const parsed = parseObjectUri(scope, `baseline.${field}`, uri);
       if (this.props.bucket && !Token.isUnresolved(this.props.bucket.bucketName)) {
-        check(parsed.bucket === this.props.bucket.bucketName, scope, 'baseline', uri,
+        check(parsed.bucket === this.props.bucket.bucketName, scope, `baseline.${field}`, uri,
           `It must be in the bucket given as \`baseline.bucket\` (${this.props.bucket.bucketName})`);
       }
       arns.push(stack.formatArn({ service: 's3', region: '', account: '', resource: parsed.bucket, resourceName: parsed.key }));

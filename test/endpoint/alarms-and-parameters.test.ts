@@ -173,12 +173,12 @@ describe('bad parameter and alarm input', () => {
     const app = new App();
     const stack = new Stack(app, 'T');
     const artifacts = new ArtifactBucket(stack, 'Artifacts');
-    const params = new EndpointStageParameters(stack, 'Stage', { allowedInstanceTypes: [InstanceType.ML_M5_LARGE, InstanceType.ML_T3_MEDIUM] });
+    const params = new EndpointStageParameters(stack, 'Stage', { allowedInstanceTypes: [InstanceType.ML_M5_LARGE, InstanceType.ML_T2_MEDIUM] });
     expect(() => new EndpointWithMonitor(stack, 'Endpoint', {
       model: ModelSource.fromModelPackageArn(params.modelPackageArn, { artifactBucket: artifacts.bucket, modelDataKeyPrefix: 'models/churn' }),
       instanceType: params.instanceType,
       autoscaling: { maxCapacity: params.maxCapacity },
-    })).toThrow(/Invalid prop `instanceType`: received "ml.t3.medium". Burstable instance types/);
+    })).toThrow(/Invalid prop `instanceType`: received "ml.t2.medium". Burstable instance types/);
   });
 
   test('a default instance type that is not allowed', () => {

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { MonitoringBaseline } from '../../lib';
 import { build } from './util';
 
@@ -12,6 +13,8 @@ describe('roles given from outside (a stage template whose roles live in the pro
     const { template } = build((_a, stack) => ({
       role: iam.Role.fromRoleArn(stack, 'ModelRole', 'arn:aws:iam::123456789012:role/model', { mutable: false }),
       monitoringRole: iam.Role.fromRoleArn(stack, 'MonitorRole', 'arn:aws:iam::123456789012:role/monitor', { mutable: false }),
+      // The topic of the project stack: its policy lets this account's rules publish (no role needed here).
+      alarms: { topic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:eu-west-1:123456789012:alarms') },
       dataCapture: { samplingPercentage: 20 },
       dataQualityMonitor: { baseline: baseline() },
     }));
@@ -20,6 +23,9 @@ describe('roles given from outside (a stage template whose roles live in the pro
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', { RoleArn: 'arn:aws:iam::123456789012:role/monitor' });
     template.hasResourceProperties('AWS::SageMaker::Model', { ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model' });
+    // The violation rule targets the imported topic without a role, and no topic policy is written.
+    template.hasResourceProperties('AWS::Events::Rule', { Targets: [{ Arn: 'arn:aws:sns:eu-west-1:123456789012:alarms', Id: 'Target0' }] });
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
   });
 });
 

@@ -5,6 +5,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { EndpointContext } from './context';
 import { autoscalingSettings } from './defaults';
 import { literalInstanceTypes } from './endpoint-config';
+import { describedProp } from './shape';
 import type { AutoscalingOptions } from '../autoscaling-options';
 import { check, checkIntegerRange, isLiteralNumber } from '../../private/errors';
 import { instanceTypeIsBurstable } from '../../private/instance-types';
@@ -18,7 +19,7 @@ export function createAutoscaling(ctx: EndpointContext, a: AutoscalingOptions, e
   const scope = ctx.scope;
   const serverless = ctx.props.serverless;
   if (serverless) {
-    check(serverless.provisionedConcurrency !== undefined, scope, 'autoscaling', 'set',
+    check(serverless.provisionedConcurrency !== undefined, scope, 'autoscaling', describedProp('autoscaling', a),
       'A serverless variant scales its provisioned concurrency: set `serverless.provisionedConcurrency`');
   } else {
     const burstable = literalInstanceTypes(ctx).filter(instanceTypeIsBurstable);
@@ -52,7 +53,7 @@ export function createAutoscaling(ctx: EndpointContext, a: AutoscalingOptions, e
       resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
     }), { mutable: false }),
   });
-  target.node.addDependency(endpoint);
+  // The resource id's GetAtt of the endpoint name orders the target after the endpoint (no DependsOn: cfn-lint W3005).
   const cooldowns = { scaleInCooldown: s.scaleInCooldown, scaleOutCooldown: s.scaleOutCooldown };
   if (serverless) {
     const utilization = s.targetProvisionedConcurrencyUtilization;

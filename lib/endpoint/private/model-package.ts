@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import type { IModelPackageGroup } from '../../core/model-package-group';
+import { checkKeyPrefix } from './locations';
 import { check, isLiteralString, Where } from '../../private/errors';
 
 /*
@@ -46,11 +47,7 @@ export function checkModelPackageVersion(scope: Where, prop: string, arn: string
 export function readPrefix(scope: Where, prop: string, explicit: string | undefined, fromGroup: (() => string) | undefined,
   what: string): string {
   if (explicit !== undefined) {
-    if (isLiteralString(explicit)) {
-      check(explicit.length > 0 && !explicit.startsWith('/') && !explicit.includes('*') && !/^s3:\/\//.test(explicit), scope, prop, explicit,
-        'It must be a key prefix in the bucket: not empty, without a leading slash, a wildcard or an s3:// scheme');
-    }
-    return explicit.replace(/\/+$/, '');
+    return checkKeyPrefix(scope, prop, explicit);
   }
   check(fromGroup !== undefined, scope, prop, undefined,
     `Give the model package group (\`modelPackageGroup\`: the ${what} are read under its prefix of the storage layout) ` +

@@ -5,6 +5,7 @@ import { configHashedName, namePrefix } from './names';
 import { grantPutMetricData } from './network';
 import type { ModelSource } from '../model-source';
 import { EncryptedLogGroup } from '../../core/encrypted-log-group';
+import { policiesOf } from '../../private/dependencies';
 import { grantStatement } from '../../private/grants';
 
 /** A model of the endpoint, and its configuration (part of the endpoint config's hash). */
@@ -51,7 +52,8 @@ export function createModel(ctx: EndpointContext, id: string, source: ModelSourc
   const config = () => ({ ...modelProps, tags: cfn.tags.renderTags() });
   cfn.modelName = configHashedName(cfn, { prefix: namePrefix(ctx.endpointName, id === 'Model' ? 'model' : 'shadow') },
     config, ctx.deploymentId);
-  // The role's policies must exist before SageMaker checks the model's access.
-  cfn.node.addDependency(ctx.role);
+  // The role's policies must exist before SageMaker checks the model's access (the GetAtt of the
+  // role ARN orders the model after the role itself).
+  cfn.node.addDependency(policiesOf(ctx.role));
   return { cfn, config };
 }

@@ -4,6 +4,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { clarifyImage, modelMonitorAnalyzerImage } from './analyzer-image';
 import type { MonitorContext } from './context';
 import { monitoringJobSettings, publishesMetrics } from './defaults';
+import { checkInstanceType } from './instance-types';
 import { scheduleMonitor } from './monitor-schedule';
 import {
   ClarifyMonitorOptions, DataQualityMonitorOptions, GroundTruthOptions, ModelBiasMonitorOptions, ModelQualityMonitorOptions,
@@ -191,6 +192,8 @@ function endpointInput(ctx: MonitorContext) {
 function monitoringResources(ctx: MonitorContext, prop: string, o: MonitoringJobOptions) {
   const s = monitoringJobSettings(o);
   const scope = ctx.scope;
+  // Model Monitor runs processing jobs: MonitoringClusterConfig takes a ProcessingInstanceType.
+  checkInstanceType(scope, `${prop}.instanceType`, s.instanceType, 'processing');
   checkIntegerRange(scope, `${prop}.instanceCount`, s.instanceCount, 1, 100);
   checkIntegerRange(scope, `${prop}.volumeSize (GiB)`, s.volumeSize.toGibibytes({ rounding: SizeRoundingBehavior.NONE }), 1, 16384);
   checkIntegerRange(scope, `${prop}.maxRuntime (seconds)`, s.maxRuntime.toSeconds({ integral: false }), 1, 86400);

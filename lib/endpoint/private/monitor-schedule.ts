@@ -1,13 +1,16 @@
-import { Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, Fn, Lazy, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import { notify } from './alarms';
 import type { MonitorContext } from './context';
 import { configHashedName, namePrefix } from './names';
 import type { MonitoringFrequency } from '../monitoring';
 import { SageMakerName } from '../../core/names';
+import { policiesOf } from '../../private/dependencies';
+import { snsTarget } from '../../private/event-targets';
 
 /** The monitoring job definition resources, which share a name and an ARN attribute. */
 export type MonitoringJobDefinition = sagemaker.CfnDataQualityJobDefinition | sagemaker.CfnModelQualityJobDefinition
@@ -42,7 +45,9 @@ export function scheduleMonitor(ctx: MonitorContext, m: ScheduledMonitor): cloud
   const jobDefinitionName = Lazy.string({
     produce: () => (Stack.of(scope).resolve(name) === undefined ? Fn.select(1, Fn.split('/', job.attrJobDefinitionArn)) : name),
   });
-  job.node.addDependency(ctx.monitoringRole);
+  // SageMaker checks the role's access when the job definition is created: wait for its policies
+  // (the GetAtt of the role ARN orders the definition after the role itself).
+  job.node.addDependency(policiesOf(ctx.monitoringRole));
   const schedule: sagemaker.CfnMonitoringSchedule = new sagemaker.CfnMonitoringSchedule(scope, `${type}Schedule`, {
     monitoringScheduleName: Lazy.string({ produce: (): string => SageMakerName.derive(schedule, { prefix: namePrefix(ctx.endpointName, `${short}-schedule`) }) }),
     endpointName: ctx.endpoint.attrEndpointName,
@@ -53,8 +58,10 @@ export function scheduleMonitor(ctx: MonitorContext, m: ScheduledMonitor): cloud
     },
     tags: ctx.tags,
   });
-  // Schedules need an endpoint in service, and their job definition.
-  schedule.node.addDependency(ctx.endpoint, job);
+  // Schedules need an endpoint in service (the GetAtt of its name orders the schedule after it),
+  // and their job definition: a DependsOn only when the schedule names it by the derived literal
+  // name, not when the name is read from the job's ARN (cfn-lint W3005).
+  schedule.node.addDependency(whenNamedLiterally(scope, name, job));
 
   // Violations: the monitoring execution (a processing job) ends with "CompletedWithViolations".
   // The rule sends the run's details to the topic; the alarm on the rule's matches keeps the
@@ -69,7 +76,7 @@ export function scheduleMonitor(ctx: MonitorContext, m: ScheduledMonitor): cloud
         ExitMessage: [{ prefix: 'CompletedWithViolations' }],
       },
     },
-    targets: [new targets.SnsTopic(ctx.alarmTopic)],
+    targets: [violationTarget(scope, ctx.alarmTopic)],
   });
   const prefix = ctx.props.alarms?.alarmNamePrefix;
   const alarm = new cloudwatch.Alarm(scope, `${type}ViolationAlarm`, {
@@ -89,4 +96,29 @@ export function scheduleMonitor(ctx: MonitorContext, m: ScheduledMonitor): cloud
   });
   notify(alarm, ctx.alarmTopic);
   return alarm;
+}
+
+/** `job` as a dependency when `name` resolves to a literal (no reference orders the schedule after the job then), else nothing. */
+function whenNamedLiterally(scope: IConstruct, name: string, job: CfnResource): IDependable {
+  const dependable: IDependable = {};
+  Dependable.implement(dependable, {
+    get dependencyRoots(): IConstruct[] {
+      return Stack.of(scope).resolve(name) === undefined ? [] : [job];
+    },
+  });
+  return dependable;
+}
+
+/**
+ * The violation rules' target: the alarm topic. A topic of this app is published to with a role
+ * that trusts EventBridge rules of this account only, not through an unconditioned statement for
+ * events.amazonaws.com in the topic's policy. An imported topic's policy is its owner's (this
+ * construct cannot change it, and a stage template creates no IAM resource): the owner allows this
+ * account's rules to publish, as MlopsProject does for its stage stacks, and nothing is granted here.
+ */
+function violationTarget(scope: IConstruct, topic: sns.ITopic): events.IRuleTarget {
+  if (Resource.isOwnedResource(topic)) {
+    return snsTarget(scope as Construct, 'ViolationsPublisher', topic);
+  }
+  return { bind: () => ({ arn: topic.topicArn }) };
 }

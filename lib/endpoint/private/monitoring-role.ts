@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { EndpointContext } from './context';
 import { grantPutMetricData, grantVpcAccess } from './network';
+import { sagemakerPrincipal } from './trust';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
 import { grantKey, grantListPrefix, grantReadObjects, grantStatement, grantWriteObjects } from '../../private/grants';
 
@@ -14,7 +15,7 @@ export function createMonitoringRole(ctx: EndpointContext): iam.IRole {
   const scope = ctx.scope;
   if (ctx.props.monitoringRole) { return ctx.props.monitoringRole; }
   const role = new ManagedPolicyRole(scope, 'MonitoringRole', {
-    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    assumedBy: sagemakerPrincipal(scope),
     description: 'Model Monitor jobs of a SageMaker endpoint (least privilege, cdk-sagemaker-mlops)',
   });
   const bucket = ctx.artifactBucket!;

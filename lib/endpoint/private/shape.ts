@@ -1,10 +1,33 @@
-import { SizeRoundingBehavior, Token } from 'aws-cdk-lib';
+import { CfnParameter, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { EndpointSettings } from './defaults';
+import { Described } from './described';
+import { checkInstanceType } from './instance-types';
+import { checkKeyPrefix } from './locations';
 import type { EndpointWithMonitorProps } from '../endpoint-with-monitor-props';
 import { InstanceType } from '../../core/instance-type';
 import { SAGEMAKER_NAME_PATTERN } from '../../core/names';
 import { check, checkIntegerRange, isLiteralNumber, propError } from '../../private/errors';
+
+/** The type of each struct prop, to say what was received in a message. */
+const STRUCT_OF: { [prop: string]: string } = {
+  vpc: 'an IVpc',
+  dataCapture: 'a DataCaptureOptions',
+  dataQualityMonitor: 'a DataQualityMonitorOptions',
+  modelQualityMonitor: 'a ModelQualityMonitorOptions',
+  modelBiasMonitor: 'a ModelBiasMonitorOptions',
+  modelExplainabilityMonitor: 'a ClarifyMonitorOptions',
+  asyncInference: 'an AsyncInferenceOptions',
+  shadowVariant: 'a ShadowVariantOptions',
+  autoscaling: 'an AutoscalingOptions',
+};
+
+/** What a struct or object prop received, in words ("a DataQualityMonitorOptions with `baseline`"). */
+export function describedProp(prop: string, value: unknown): unknown {
+  if (value instanceof InstanceType) { return value.name; }
+  if (value === null || typeof value !== 'object') { return value; }
+  return new Described(STRUCT_OF[prop] ?? 'an object', value);
+}
 
 /*
  * The rules on the shape of EndpointWithMonitor's props (which props go together), checked at
@@ -23,6 +46,7 @@ export function validateShape(scope: Construct, props: EndpointWithMonitorProps,
   if (props.serverless) {
     validateServerless(scope, props, settings);
   } else {
+    checkInstanceType(scope, 'instanceType', settings.instanceType, 'hosting');
     checkIntegerRange(scope, 'initialInstanceCount', props.initialInstanceCount, 1, 100);
   }
   if (props.dataCapture) {
@@ -30,15 +54,22 @@ export function validateShape(scope: Construct, props: EndpointWithMonitorProps,
     checkIntegerRange(scope, 'dataCapture.samplingPercentage', c.samplingPercentage, 0, 100);
     check(settings.capture!.captureRequest || settings.capture!.captureResponse, scope, 'dataCapture.captureRequest', false,
       'At least one of `captureRequest` and `captureResponse` must stay on');
-    if (c.prefix !== undefined && !Token.isUnresolved(c.prefix)) {
-      check(!c.prefix.startsWith('/') && c.prefix.length > 0, scope, 'dataCapture.prefix', c.prefix, 'It must be a key prefix without a leading slash');
-    }
+    if (c.prefix !== undefined) { checkKeyPrefix(scope, 'dataCapture.prefix', c.prefix); }
   }
   validateMonitorInputs(scope, props, settings);
-  if (props.asyncInference?.maxConcurrentInvocationsPerInstance !== undefined) {
-    checkIntegerRange(scope, 'asyncInference.maxConcurrentInvocationsPerInstance', props.asyncInference.maxConcurrentInvocationsPerInstance, 1, 1000);
+  for (const [prop, o] of [['modelQualityMonitor', props.modelQualityMonitor], ['modelBiasMonitor', props.modelBiasMonitor]] as const) {
+    if (o?.groundTruthPrefix !== undefined) { checkKeyPrefix(scope, `${prop}.groundTruthPrefix`, o.groundTruthPrefix); }
+  }
+  if (props.asyncInference) {
+    const a = props.asyncInference;
+    if (a.outputPrefix !== undefined) { checkKeyPrefix(scope, 'asyncInference.outputPrefix', a.outputPrefix); }
+    if (a.failurePrefix !== undefined) { checkKeyPrefix(scope, 'asyncInference.failurePrefix', a.failurePrefix); }
+    checkIntegerRange(scope, 'asyncInference.maxConcurrentInvocationsPerInstance', a.maxConcurrentInvocationsPerInstance, 1, 1000);
   }
   if (props.shadowVariant) {
+    if (props.shadowVariant.instanceType !== undefined) {
+      checkInstanceType(scope, 'shadowVariant.instanceType', props.shadowVariant.instanceType, 'hosting');
+    }
     checkIntegerRange(scope, 'shadowVariant.initialInstanceCount', props.shadowVariant.initialInstanceCount, 1, 100);
     checkIntegerRange(scope, 'shadowVariant.samplingPercentage', props.shadowVariant.samplingPercentage, 1, 100);
     const name = settings.shadow!.variantName;
@@ -55,7 +86,7 @@ function validateServerless(scope: Construct, props: EndpointWithMonitorProps, s
     ['modelExplainabilityMonitor', props.modelExplainabilityMonitor], ['asyncInference', props.asyncInference],
     ['shadowVariant', props.shadowVariant]] as const) {
     if (value !== undefined) {
-      throw propError(scope, prop, value instanceof InstanceType ? value.name : typeof value === 'object' ? 'set' : value,
+      throw propError(scope, prop, describedProp(prop, value),
         'A serverless variant does not support it (SageMaker Serverless Inference has no instances, VPC, data capture, Model Monitor, asynchronous mode or shadow variants)');
     }
   }
@@ -76,10 +107,11 @@ function validateMonitorInputs(scope: Construct, props: EndpointWithMonitorProps
   for (const [prop, monitor] of [['dataQualityMonitor', props.dataQualityMonitor], ['modelQualityMonitor', props.modelQualityMonitor],
     ['modelBiasMonitor', props.modelBiasMonitor], ['modelExplainabilityMonitor', props.modelExplainabilityMonitor]] as const) {
     if (monitor === undefined) { continue; }
-    check(captureOn, scope, prop, 'set',
+    check(captureOn, scope, prop, describedProp(prop, monitor),
       'A monitor analyses captured traffic: turn data capture on (`dataCapture: { enabled: true }`)');
     check(settings.capture?.captureRequest ?? true, scope, 'dataCapture.captureRequest', false,
       `The ${prop} reads the captured requests: keep \`captureRequest\` on`);
+    checkSampled(scope, settings, prop);
   }
   for (const [prop, monitor] of [['modelQualityMonitor', props.modelQualityMonitor], ['modelBiasMonitor', props.modelBiasMonitor],
     ['modelExplainabilityMonitor', props.modelExplainabilityMonitor]] as const) {
@@ -87,4 +119,26 @@ function validateMonitorInputs(scope: Construct, props: EndpointWithMonitorProps
     check(settings.capture?.captureResponse ?? true, scope, 'dataCapture.captureResponse', false,
       `The ${prop} reads the captured responses (predictions): keep \`captureResponse\` on`);
   }
+}
+
+/**
+ * A monitor needs sampled traffic: 0 percent captures nothing, and every run would fail for lack
+ * of data. A CloudFormation parameter as the percentage (such as the stage parameters') gets a
+ * minimum of 1, so CloudFormation refuses 0 before any resource changes, and its default must not
+ * be 0.
+ */
+function checkSampled(scope: Construct, settings: EndpointSettings, monitor: string): void {
+  const sampling = settings.capture!.samplingPercentage;
+  const rule = `The ${monitor} analyses the captured traffic: with 0 percent sampled it has nothing to analyse. Capture 1 to 100 percent`;
+  if (!Token.isUnresolved(sampling)) {
+    check(sampling !== 0, scope, 'dataCapture.samplingPercentage', sampling, rule);
+    return;
+  }
+  const stack = Stack.of(scope);
+  const ref = JSON.stringify(stack.resolve(sampling));
+  const param = stack.node.findAll().find((c): c is CfnParameter => c instanceof CfnParameter && JSON.stringify(stack.resolve(c.value)) === ref);
+  if (param === undefined) { return; }
+  param.minValue = Math.max(param.minValue ?? 1, 1);
+  check(param.default === undefined || Number(param.default) !== 0, scope, 'dataCapture.samplingPercentage', sampling,
+    `${rule}: the parameter ${param.node.id} defaults to 0`);
 }
