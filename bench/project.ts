@@ -1,0 +1,168 @@
+/*
+ * npm run bench (part 3): MlopsProject.
+ *
+ * 1. Synth time in this process: an empty stack (the floor), one project, ten projects in one app.
+ * 2. Synth time through the CLI as a consumer runs it: `cdk synth` of a compiled JavaScript app
+ *    that imports the compiled library (lib/*.js from jsii), for the empty stack and one project.
+ * 3. The always-on instance-hours per month of a deployed project for each staging option,
+ *    computed from the synthesized templates (the stage settings the release handler gets).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { MetricComparison, MlopsProject, MlopsProjectProps, StagingMode } from '../lib';
+
+const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
+const CLI_REPETITIONS = Number(process.env.BENCH_CLI_REPETITIONS ?? 3);
+const ROOT = path.join(__dirname, '..');
+const HOURS_PER_MONTH = 730;
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
+
+function projectProps(name: string, mode: StagingMode = StagingMode.EPHEMERAL): MlopsProjectProps {
+  return {
+    projectName: name,
+    training: {
+      inputDataUri: 's3://my-raw-data/churn/',
+      preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
+      evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
+      metricJsonPath: 'binary_classification_metrics.auc.value',
+      metricThreshold: 0.75,
+      metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
+    },
+    staging: { mode },
+    endpoint: mode === StagingMode.SERVERLESS ? { networkIsolation: false } : { dataQualityMonitor: true },
+  };
+}
+
+function synthEmpty(): void {
+  const app = new App({ outdir: tmp() });
+  const stack = new Stack(app, 'Empty');
+  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'The benchmark floor is an empty stack on purpose.' });
+  app.synth();
+}
+
+function synthProjects(count: number): App {
+  const app = new App({ outdir: tmp() });
+  for (let i = 0; i < count; i++) {
+    const stack = new Stack(app, `Project${i}`, { env: { account: '123456789012', region: 'eu-west-1' } });
+    new MlopsProject(stack, 'Project', projectProps(`model-${i}`));
+  }
+  app.synth();
+  return app;
+}
+
+function timeMs(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A consumer app in compiled JavaScript, run through the CLI. */
+function cliTimes(): { empty: number; project: number } | string {
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) { return 'skipped: run `npx jsii` first (the CLI benchmark uses the compiled library)'; }
+  const dir = tmp();
+  const lib = JSON.stringify(path.join(ROOT, 'lib'));
+  const cdkLib = JSON.stringify(path.join(ROOT, 'node_modules', 'aws-cdk-lib'));
+  fs.writeFileSync(path.join(dir, 'empty.js'), `const { App, Stack, Validations } = require(${cdkLib});\n` +
+    'const app = new App(); const s = new Stack(app, "Empty");\n' +
+    'Validations.of(s).acknowledge({ id: "CloudFormation-Validate::F0001", reason: "empty on purpose" }); app.synth();\n');
+  fs.writeFileSync(path.join(dir, 'project.js'), `const { App, Stack } = require(${cdkLib});\nconst { MlopsProject, MetricComparison } = require(${lib});\n` +
+    'const app = new App(); const s = new Stack(app, "Churn", { env: { account: "123456789012", region: "eu-west-1" } });\n' +
+    `new MlopsProject(s, "Project", ${JSON.stringify(projectProps('churn'))});\napp.synth();\n`);
+  const cli = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+  const run = (file: string) => timeMs(() => execFileSync(process.execPath, [cli, 'synth', '--quiet', '--app', `node ${path.join(dir, file)}`,
+    '--output', path.join(dir, `out-${file}`), '--no-version-reporting', '--no-notices'], { cwd: dir, stdio: 'pipe', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } }));
+  run('empty.js');
+  run('project.js');
+  const empty: number[] = [];
+  const project: number[] = [];
+  for (let i = 0; i < CLI_REPETITIONS; i++) {
+    empty.push(run('empty.js'));
+    project.push(run('project.js'));
+  }
+  return { empty: median(empty), project: median(project) };
+}
+
+/** Always-on endpoint instance-hours per month of a deployed project, from its synthesized template. */
+function alwaysOn(mode: StagingMode): { stage: string; what: string; hours: number }[] {
+  const app = new App({ outdir: tmp() });
+  const stack = new Stack(app, 'Churn', { env: { account: '123456789012', region: 'eu-west-1' } });
+  new MlopsProject(stack, 'Project', projectProps('churn', mode));
+  const template = app.synth().getStackByName('Churn').template;
+  const functions = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
+  const stagesJoin = functions.find((f) => f.Properties.Environment?.Variables?.STAGES)!.Properties.Environment.Variables.STAGES;
+  // The JSON with deploy-time values (ARNs of the key, roles, topic) inside its strings: those become "x".
+  const text = typeof stagesJoin === 'string' ? stagesJoin : stagesJoin['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'x')).join('');
+  const stages = JSON.parse(text) as Array<{ name: string; parameters: Record<string, string> }>;
+  const pipeline = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!;
+  const ephemeral = JSON.stringify(pipeline).includes('DeleteStaging');
+  return stages.map((s) => {
+    const serverless = s.parameters.Serverless === 'true';
+    const count = Number(s.parameters.InstanceCount);
+    const persistent = s.name === 'prod' || (!ephemeral && !serverless);
+    return {
+      stage: s.name,
+      what: serverless ? 'serverless (no instance while idle)' : `${count} x ${s.parameters.InstanceType}${persistent ? '' : ' while a release is tested and waits for approval'}`,
+      hours: persistent && !serverless ? count * HOURS_PER_MONTH : 0,
+    };
+  });
+}
+
+function main(): void {
+  synthEmpty();
+  synthProjects(1);
+  const empty: number[] = [];
+  const one: number[] = [];
+  const ten: number[] = [];
+  for (let i = 0; i < REPETITIONS; i++) {
+    empty.push(timeMs(synthEmpty));
+    one.push(timeMs(() => synthProjects(1)));
+    ten.push(timeMs(() => synthProjects(10)));
+  }
+  const floor = median(empty);
+  const p1 = median(one);
+  const p10 = median(ten);
+  console.log('## MlopsProject');
+  console.log('');
+  console.log(`In-process synth, median of ${REPETITIONS} (no compliance plugins):`);
+  console.log('');
+  console.log('| app | synth time (ms) | ratio |');
+  console.log('|---|---:|---:|');
+  console.log(`| one empty stack (floor) | ${floor.toFixed(0)} | 1.0 |`);
+  console.log(`| one project | ${p1.toFixed(0)} | ${(p1 / floor).toFixed(1)} x floor |`);
+  console.log(`| ten projects in one app | ${p10.toFixed(0)} | ${(p10 / p1).toFixed(1)} x one project |`);
+  console.log('');
+  const cli = cliTimes();
+  if (typeof cli === 'string') {
+    console.log(`CLI: ${cli}`);
+  } else {
+    console.log(`Through the CLI (\`cdk synth\` of a compiled JavaScript consumer app), median of ${CLI_REPETITIONS}:`);
+    console.log('');
+    console.log('| app | synth time (ms) | ratio to the floor |');
+    console.log('|---|---:|---:|');
+    console.log(`| one empty stack (floor) | ${cli.empty.toFixed(0)} | 1.0 |`);
+    console.log(`| one project | ${cli.project.toFixed(0)} | ${(cli.project / cli.empty).toFixed(2)} |`);
+  }
+  console.log('');
+  console.log(`Always-on endpoint instance-hours per month (${HOURS_PER_MONTH} h), from the synthesized templates:`);
+  console.log('');
+  console.log('| staging option | staging | prod | instance-hours per month |');
+  console.log('|---|---|---|---:|');
+  for (const mode of [StagingMode.EPHEMERAL, StagingMode.SERVERLESS, StagingMode.PERSISTENT]) {
+    const rows = alwaysOn(mode);
+    const staging = rows.find((r) => r.stage === 'staging')!;
+    const prod = rows.find((r) => r.stage === 'prod')!;
+    console.log(`| ${mode} | ${staging.what} | ${prod.what} | ${rows.reduce((n, r) => n + r.hours, 0)} |`);
+  }
+}
+
+main();
