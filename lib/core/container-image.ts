@@ -5,10 +5,23 @@ import { IConstruct } from 'constructs';
 import { check, propError } from '../private/errors';
 import { grantPullFromRepository } from '../private/grants';
 import { ECR_IMAGE_URI, ecrRepositoryArnOf, partitionOf } from '../private/ecr';
-import { MODEL_MONITOR_ANALYZER_REGISTRIES, XGBOOST_REGISTRIES } from '../private/image-registries';
+import {
+  CLARIFY_REGISTRIES, CLARIFY_VERSIONS, MODEL_MONITOR_ANALYZER_REGISTRIES, SCIKIT_LEARN_VERSIONS, XGBOOST_REGISTRIES, XGBOOST_VERSIONS,
+} from '../private/image-registries';
 
 /** The built-in image families this module knows, by the table that lists their registries. */
-const BUILT_IN_REGISTRIES = { xgboost: XGBOOST_REGISTRIES, modelMonitor: MODEL_MONITOR_ANALYZER_REGISTRIES };
+const BUILT_IN_REGISTRIES = { xgboost: XGBOOST_REGISTRIES, modelMonitor: MODEL_MONITOR_ANALYZER_REGISTRIES, clarify: CLARIFY_REGISTRIES };
+
+/**
+ * A version of a built-in image must be one the SageMaker Python SDK lists (a token is taken as
+ * it is): a version that does not exist would fail only when SageMaker pulls the image.
+ */
+function checkVersion(method: string, version: string, known: readonly string[]): void {
+  if (Token.isUnresolved(version)) { return; }
+  check(typeof version === 'string' && known.includes(version), method, 'version', version,
+    `SageMaker has no such image version; the versions the SageMaker Python SDK lists are ${known.join(', ')}. ` +
+    'For an image this list does not know, use ContainerImage.fromImageUri() with its URI');
+}
 
 /** A container image bound to a stack. */
 export interface ContainerImageConfig {
@@ -33,22 +46,32 @@ export abstract class ContainerImage {
    * The SageMaker built-in XGBoost algorithm image (`sagemaker-xgboost:<version>`), for training
    * and inference.
    *
+   * The version must be one the SageMaker Python SDK lists (0.90-1 to 3.2-0); for another image
+   * URI use `ContainerImage.fromImageUri()`.
+   *
    * @param version the framework version, such as `1.7-1`
    * @default version "1.7-1"
    */
   public static xgboost(version?: string): ContainerImage {
-    return new BuiltInImage('xgboost', 'sagemaker-xgboost', version ?? '1.7-1');
+    const v = version ?? '1.7-1';
+    checkVersion('ContainerImage.xgboost', v, XGBOOST_VERSIONS);
+    return new BuiltInImage('xgboost', 'sagemaker-xgboost', v);
   }
 
   /**
    * The SageMaker scikit-learn framework image (`sagemaker-scikit-learn:<version>-cpu-py3`), for
    * processing, training and inference.
    *
+   * The version must be one the SageMaker Python SDK lists (0.20.0 to 1.4-2-py312); for another
+   * image URI use `ContainerImage.fromImageUri()`.
+   *
    * @param version the framework version, such as `1.2-1`
    * @default version "1.2-1"
    */
   public static scikitLearn(version?: string): ContainerImage {
-    return new BuiltInImage('xgboost', 'sagemaker-scikit-learn', `${version ?? '1.2-1'}-cpu-py3`);
+    const v = version ?? '1.2-1';
+    checkVersion('ContainerImage.scikitLearn', v, SCIKIT_LEARN_VERSIONS);
+    return new BuiltInImage('xgboost', 'sagemaker-scikit-learn', `${v}-cpu-py3`);
   }
 
   /**
@@ -57,6 +80,19 @@ export abstract class ContainerImage {
    */
   public static modelMonitorAnalyzer(): ContainerImage {
     return new BuiltInImage('modelMonitor', 'sagemaker-model-monitor-analyzer', 'latest');
+  }
+
+  /**
+   * The SageMaker Clarify processing image (`sagemaker-clarify-processing`), which computes bias
+   * and explainability baselines (Clarify check steps).
+   *
+   * @param version the image version
+   * @default version "1.0"
+   */
+  public static clarify(version?: string): ContainerImage {
+    const v = version ?? '1.0';
+    checkVersion('ContainerImage.clarify', v, CLARIFY_VERSIONS);
+    return new BuiltInImage('clarify', 'sagemaker-clarify-processing', v);
   }
 
   /**
@@ -79,6 +115,9 @@ export abstract class ContainerImage {
    * Any image URI. When it names an ECR repository (`<account>.dkr.ecr.<region>.<domain>/<name>`),
    * the role that runs it gets pull permissions on that repository (the repository's own policy
    * must allow a role of another account).
+   *
+   * This is also the escape hatch for a built-in image in a version or a region this library does
+   * not list yet, such as `ContainerImage.fromImageUri('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:4.0-1')`.
    *
    * @param imageUri the image URI, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-repo:1.0`
    */
