@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLogger } from '../../lib/core/handlers/_logger';
-import { respondTo, substitute } from '../../lib/training-pipeline/handlers/pipeline-definition';
+import { handler, respondTo, substitute } from '../../lib/training-pipeline/handlers/pipeline-definition';
 
 const s3 = mockClient(S3Client);
 const lines: string[] = [];
@@ -71,4 +71,57 @@ test('Delete removes the copy, and succeeds even when it cannot', async () => {
   s3.reset();
   s3.on(DeleteObjectCommand).rejects(new Error('gone'));
   expect((await respondTo(event('Delete', { PhysicalResourceId: 'artifacts/k.json' }), log)).Status).toBe('SUCCESS');
+});
+
+describe('bad properties and failed creates answer FAILED and never touch an object they may not own (issue 10 item 8)', () => {
+  test.each([
+    ['TargetKey missing', { TargetKey: undefined }, /The resource properties TargetKey must be non-empty strings; nothing was written/],
+    ['TargetBucket and SourceKey empty', { TargetBucket: '', SourceKey: '' }, /The resource properties SourceKey, TargetBucket must be non-empty strings/],
+    ['Substitutions not a map of strings', { Substitutions: { '<<mlops-token:0>>': 7 } }, /Substitutions must be a map of markers to strings/],
+  ])('%s: FAILED with the reason, no S3 call, never s3://undefined', async (_name, change, reason) => {
+    const e = event('Create');
+    const out = await respondTo({ ...e, ResourceProperties: { ...e.ResourceProperties, ...change } } as any, log);
+    expect(out).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'failed:req-1' });
+    expect(out.Reason).toMatch(reason);
+    expect(out.Reason).not.toMatch(/undefined/);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('no properties at all on an Update keeps the resource CloudFormation has', async () => {
+    const out = await respondTo({ ...event('Update', { PhysicalResourceId: 'artifacts/old.json' }), ResourceProperties: undefined } as any, log);
+    expect(out).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'artifacts/old.json', Reason: expect.stringMatching(/no properties/) });
+  });
+
+  test('a failed Create names no object, so the Delete CloudFormation sends after it deletes nothing', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const created = await respondTo(event('Create'), log);
+    expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'failed:req-1' });
+    expect(created.Reason).toMatch(/to s3:\/\/artifacts\/pipelines\/big\/definitions\/abc\.json failed: AccessDenied/);
+    s3.reset();
+    const deleted = await respondTo(event('Delete', { PhysicalResourceId: created.PhysicalResourceId }), log);
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'failed:req-1' });
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  test('an asset without a body fails instead of writing an empty definition', async () => {
+    s3.on(GetObjectCommand).resolves({} as any);
+    const out = await respondTo(event('Create'), log);
+    expect(out).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/s3:\/\/cdk-assets\/abc\.json has no body/) });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('the Lambda handler sends the FAILED answer to CloudFormation', async () => {
+    const realFetch = global.fetch;
+    const sent: any[] = [];
+    global.fetch = (async (_url: string, init: any) => { sent.push(JSON.parse(init.body)); return { ok: true, status: 200 } as any; }) as any;
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const e = event('Create');
+      await handler({ ...e, ResourceProperties: { ...e.ResourceProperties, SourceBucket: undefined } } as any, { getRemainingTimeInMillis: () => 120000 });
+    } finally {
+      global.fetch = realFetch;
+      write.mockRestore();
+    }
+    expect(sent).toEqual([expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: 'failed:req-1', Reason: expect.stringMatching(/SourceBucket/) })]);
+  });
 });

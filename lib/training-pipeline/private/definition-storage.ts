@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { policiesOf } from '../../private/dependencies';
 import { PropIssue } from '../../private/errors';
 import { HandlerFunction } from '../../private/handler-function';
 import { acknowledgeWildcardIds } from './pipeline-roles';
@@ -20,6 +21,9 @@ import { acknowledgeWildcardIds } from './pipeline-roles';
 
 /** The CreatePipeline API's limit for a definition. */
 export const MAX_DEFINITION_LENGTH = 1048576;
+
+/** How long CloudFormation waits for the definition writer to answer. */
+export const DEFINITION_WRITER_SERVICE_TIMEOUT = Duration.minutes(5);
 
 /** What the storage needs to know. */
 export interface DefinitionStorageOptions {
@@ -133,6 +137,9 @@ function storeWithDeployTimeValues(scope: Construct, definition: any, options: D
   const resource = new CustomResource(scope, 'Definition', {
     serviceToken: writer.function.functionArn,
     resourceType: 'Custom::PipelineDefinition',
+    // CloudFormation waits an hour for an answer by default; the writer answers within its
+    // 2-minute timeout (a FAILED with the reason, whatever went wrong), so this is a backstop.
+    serviceTimeout: DEFINITION_WRITER_SERVICE_TIMEOUT,
     properties: {
       SourceBucket: asset.s3BucketName,
       SourceKey: asset.s3ObjectKey,
@@ -141,7 +148,9 @@ function storeWithDeployTimeValues(scope: Construct, definition: any, options: D
       Substitutions: substitutions,
     },
   });
-  resource.node.addDependency(writer);
+  // The service token (GetAtt of the function) orders the copy after the function; it must also
+  // wait for the role's policies, or the first copy can be refused (not for the role itself: W3005).
+  resource.node.addDependency(policiesOf(writer.role));
   return {
     PipelineDefinitionS3Location: {
       Bucket: resource.getAttString('Bucket'),
