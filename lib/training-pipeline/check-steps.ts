@@ -1,4 +1,4 @@
-import { Size } from 'aws-cdk-lib';
+import { Size, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { check } from '../private/errors';
@@ -6,7 +6,7 @@ import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
 import { IModelPackageGroup } from '../core/model-package-group';
 import { checkPropsGiven } from './private/checks';
-import { checkInstance, checkInstanceType, renderProcessingJob } from './private/jobs';
+import { checkInstance, checkInstanceTypeFor, renderProcessingJob } from './private/jobs';
 import { ChosenModelPackageGroup, chooseModelPackageGroup } from './private/model-package-group';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
@@ -148,7 +148,7 @@ const INPUT = '/opt/ml/processing/input/baseline_dataset_input';
 const OUTPUT = '/opt/ml/processing/output';
 
 function checkCommon(where: string, o: CheckStepOptions): ChosenModelPackageGroup {
-  checkInstanceType(where, 'instanceType', o.instanceType);
+  checkInstanceTypeFor(where, 'instanceType', o.instanceType, 'processing');
   checkInstance(where, o.instanceCount, o.volumeSize);
   for (const [prop, param, literal] of [
     ['skipCheckParameter', o.skipCheckParameter, o.skipCheck],
@@ -240,8 +240,20 @@ export class QualityCheckStep extends Step {
 export interface ClarifyCheckStepProps extends CheckStepOptions {
   /** What to compute. */
   readonly checkType: ClarifyCheckType;
-  /** The SageMaker Clarify image of the region. */
-  readonly image: ContainerImage;
+  /**
+   * The SageMaker Clarify image.
+   * @default ContainerImage.clarify()
+   */
+  readonly image?: ContainerImage;
+  /**
+   * The model whose predictions a model bias or explainability check analyzes (Clarify serves it
+   * on a shadow endpoint while the job runs), usually `modelStep.modelName.asString`. Required for
+   * `MODEL_BIAS` and `MODEL_EXPLAINABILITY`; a data bias check has none. It goes into the step's
+   * `ModelName`, as the SageMaker Python SDK writes it (not into the analysis configuration's
+   * `predictor`).
+   * @default - none (data bias checks)
+   */
+  readonly modelName?: string;
   /** The S3 URI of the Clarify analysis configuration (`analysis_config.json`). */
   readonly analysisConfigUri: string;
   /** The S3 URI of the dataset. */
@@ -272,8 +284,18 @@ export class ClarifyCheckStep extends Step {
     this.group = checkCommon(where, props);
     check(Object.values(ClarifyCheckType).includes(props.checkType), where, 'checkType', props.checkType,
       `It is required: one of ${Object.values(ClarifyCheckType).join(', ')}`);
-    check(props.image instanceof ContainerImage, where, 'image', props.image,
-      'It is required: the SageMaker Clarify image of the region, as a ContainerImage (ContainerImage.fromImageUri())');
+    check(props.image === undefined || props.image instanceof ContainerImage, where, 'image', props.image,
+      'It must be a ContainerImage (ContainerImage.clarify(), .fromImageUri(), ...)');
+    const needsModel = props.checkType !== ClarifyCheckType.DATA_BIAS;
+    if (needsModel) {
+      check(typeof props.modelName === 'string' && props.modelName.length > 0, where, 'modelName', props.modelName,
+        `It is required for a ${props.checkType} check: the model Clarify analyzes (usually \`modelStep.modelName.asString\`)`);
+      check(Token.isUnresolved(props.modelName) || /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(props.modelName!), where, 'modelName', props.modelName,
+        'A SageMaker model name is 1 to 63 letters, digits or dashes, starting and ending with a letter or digit');
+    } else {
+      check(props.modelName === undefined, where, 'modelName', props.modelName,
+        'A DATA_BIAS check analyzes the data only: it takes no model (use MODEL_BIAS for the bias of a model\'s predictions)');
+    }
     for (const prop of ['analysisConfigUri', 'datasetUri'] as const) {
       check(typeof props[prop] === 'string', where, prop, props[prop], 'It is required: an S3 URI');
     }
@@ -284,7 +306,7 @@ export class ClarifyCheckStep extends Step {
   public _renderArguments(r: StepRenderContext): any {
     const p = this.props;
     return renderProcessingJob(r, {
-      image: p.image,
+      image: p.image ?? ContainerImage.clarify(),
       role: p.role,
       instanceType: p.instanceType,
       instanceCount: p.instanceCount,
@@ -303,6 +325,8 @@ export class ClarifyCheckStep extends Step {
     return {
       ...renderCheckFlags(r, this.props, this.group, this.props.checkType),
       SuppliedBaselineConstraints: this.props.suppliedBaselineConstraints,
+      // Model bias and explainability checks: the model, at step level (where the SDK writes it).
+      ModelName: this.props.modelName,
     };
   }
 }

@@ -71,4 +71,12 @@ export interface ImportedDefinitionOptions {
    * @default - none
    */
   readonly substitutions?: { [literal: string]: string };
+  /**
+   * Accept RegisterModel steps that register versions as `Approved` (SDK examples often do). Such
+   * a version skips the approval policy of its group (its onApproved rules fire at once), so they
+   * are refused unless set; with it, the execution role carries no self-approval guard for those
+   * groups. Better: change the definition to `PendingManualApproval`.
+   * @default false
+   */
+  readonly allowSelfApproval?: boolean;
 }

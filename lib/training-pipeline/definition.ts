@@ -144,7 +144,7 @@ export class PipelineDefinition {
     const renderer = new Renderer(scope, options);
     if (this.imported) {
       const definition = substituteImported(this.imported.json, this.imported.options);
-      return { definition, issues: checkImported(definition), renderer };
+      return { definition, issues: checkImported(definition, this.imported.options), renderer };
     }
     const issues = renderer.issues;
     const graph = collectSteps(this.steps, issues, (x) => x instanceof Step);

@@ -4,7 +4,7 @@ import { ContainerImage } from '../core/container-image';
 import { InstanceType } from '../core/instance-type';
 import { check } from '../private/errors';
 import { checkPropsGiven } from './private/checks';
-import { checkInstance, checkInstanceType, checkJobProps } from './private/jobs';
+import { checkInstance, checkInstanceTypeFor, checkJobProps } from './private/jobs';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
 import { PipelineValue } from './values';
@@ -52,7 +52,7 @@ export class ModelStep extends Step {
     checkPropsGiven(`step ${stepName}`, props, 'the image');
     this.props = props;
     this._checkJobOptions();
-    checkJobProps(`step ${stepName}`, props);
+    checkJobProps(`step ${stepName}`, 'hosting', props);
     this.modelName = this.property('ModelName');
   }
 
@@ -130,7 +130,7 @@ export class TransformStep extends Step {
     const where = `step ${stepName}`;
     check(typeof props.modelName === 'string', where, 'modelName', props.modelName, 'It is required: the model to use (usually `modelStep.modelName.asString`)');
     check(typeof props.inputUri === 'string', where, 'inputUri', props.inputUri, 'It is required: the S3 URI of the input data');
-    checkInstanceType(where, 'instanceType', props.instanceType);
+    checkInstanceTypeFor(where, 'instanceType', props.instanceType, 'transform');
     checkInstance(where, props.instanceCount, undefined);
     this.outputPath = this.property('TransformOutput.S3OutputPath');
   }

@@ -1,11 +1,13 @@
-import { Duration, IResource, Names, Resource } from 'aws-cdk-lib';
+import { Duration, IResource, Names, Resource, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { check, checkIntegerRange } from '../private/errors';
+import { check, checkIntegerRange, PropChecks, PropIssue } from '../private/errors';
+import { OutputLocation, overlappingOutput, scheduleProblem } from './private/triggers';
+import { triggerPrincipal } from './private/trust';
 
 /*
  * What every SageMaker pipeline offers, created by this library or imported by name: triggers
@@ -49,7 +51,10 @@ export interface NewDataTriggerOptions extends TriggerOptions {
   /** The bucket the data arrives in. It must send events to EventBridge (ArtifactBucket does). */
   readonly bucket: s3.IBucket;
   /**
-   * Only objects under this key prefix.
+   * Only objects under this key prefix. It must not share keys with what the pipeline writes (its
+   * output prefix, its stored definitions, the outputs of its steps): every run would start the
+   * pipeline again. A trigger on the whole bucket is refused for the same reason when the pipeline
+   * writes to that bucket.
    * @default - any key
    */
   readonly prefix?: string;
@@ -112,6 +117,7 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
   public abstract readonly pipelineName: string;
   public abstract readonly pipelineArn: string;
   private triggerRole?: ManagedPolicyRole;
+  private readonly triggerRuleArns: string[] = [];
 
   /** Allow a principal to start executions. */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
@@ -124,7 +130,11 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
 
   /** Start the pipeline on a schedule. */
   public addScheduleTrigger(id: string, options: ScheduleTriggerOptions): events.Rule {
-    check(options?.schedule !== undefined, `${this.node.path}/${id}`, 'schedule', options?.schedule, 'It is required: when to start the pipeline');
+    const where = `${this.node.path}/${id}`;
+    check(options?.schedule !== undefined, where, 'schedule', options?.schedule, 'It is required: when to start the pipeline');
+    const expression = options.schedule.expressionString;
+    const problem = scheduleProblem(expression);
+    check(problem === undefined, where, 'schedule', expression, problem!);
     return this.addTrigger(id, { schedule: options.schedule }, options, `Starts the SageMaker pipeline ${this.pipelineName} on a schedule`);
   }
 
@@ -141,7 +151,7 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
         key.push({ suffix: options.suffix });
       }
     }
-    return this.addTrigger(id, {
+    const rule = this.addTrigger(id, {
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -151,6 +161,19 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
         },
       },
     }, options, `Starts the SageMaker pipeline ${this.pipelineName} on new data`);
+    // Known once the definition is complete: checked at synth.
+    PropChecks.defer(rule, () => {
+      const own = overlappingOutput(options.bucket.bucketName, options.prefix, this._outputLocations());
+      if (!own) { return []; }
+      const where = own.prefix === '' ? 'everywhere in the bucket' : `under "${own.prefix.replace(/\/+$/, '')}/"`;
+      return [{
+        prop: 'prefix',
+        value: options.prefix ?? '(none: the whole bucket)',
+        rule: `The pipeline writes ${own.what} ${where} in this bucket, so every run would start it again; ` +
+          'watch a prefix that neither holds nor lies within what the pipeline writes',
+      }];
+    });
+    return rule;
   }
 
   /** Start the pipeline when an alarm goes into ALARM (retraining on drift). */
@@ -236,6 +259,12 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
       check(typeof value === 'string' && value.length <= 1024, where, `parameters.${name}`, value, 'A parameter value must be a string of at most 1024 characters');
     }
     const rule = new events.Rule(this, id, { ...ruleProps, description: options.description ?? description });
+    // A rule name of our own, so that the trigger role can trust this rule by its ARN (the rule's
+    // GetAtt in the role's trust, and the role's in the rule's target, would be a cycle).
+    const ruleName = Names.uniqueResourceName(rule, { maxLength: 64 });
+    (rule.node.defaultChild as events.CfnRule).name = ruleName;
+    this.triggerRuleArns.push(Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: ruleName }));
+    PropChecks.defer(rule, () => this.undeclaredParameters(params.map(([name]) => name)));
     const role = this.startRole();
     const dlq = options.deadLetterQueue;
     rule.addTarget({
@@ -263,10 +292,41 @@ export abstract class TrainingPipelineBase extends Resource implements ITraining
     return rule;
   }
 
+  /**
+   * The parameters the definition declares, when this construct knows them (undefined for a
+   * pipeline imported by name).
+   *
+   * @internal
+   */
+  protected _declaredParameterNames(): string[] | undefined {
+    return undefined;
+  }
+
+  /**
+   * Where the pipeline writes, when this construct knows it (nothing for a pipeline imported by name).
+   *
+   * @internal
+   */
+  protected _outputLocations(): OutputLocation[] {
+    return [];
+  }
+
+  private undeclaredParameters(names: string[]): PropIssue[] {
+    const declared = this._declaredParameterNames();
+    if (declared === undefined) { return []; }
+    return names.filter((n) => !declared.includes(n)).map((n) => ({
+      prop: `parameters.${n}`,
+      value: n,
+      rule: `The pipeline declares no parameter "${n}" (SageMaker refuses to start an execution with it); ` +
+        `it declares: ${declared.length > 0 ? declared.join(', ') : 'none'}`,
+    }));
+  }
+
   private startRole(): iam.IRole {
     if (!this.triggerRole) {
       this.triggerRole = new ManagedPolicyRole(this, 'TriggerRole', {
-        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        // Confused deputy: EventBridge rules of this account, and only this pipeline's triggers (private/trust.ts).
+        assumedBy: triggerPrincipal(Stack.of(this), () => [...this.triggerRuleArns]),
         description: `Lets EventBridge start the SageMaker pipeline ${this.node.path}`,
       });
       this.grantStartExecution(this.triggerRole);

@@ -72,7 +72,7 @@ export class ProcessingStep extends Step {
     this.props = props;
     this._checkJobOptions();
     const where = `step ${stepName}`;
-    checkJobProps(where, props);
+    checkJobProps(where, 'processing', props);
     if (props.code) {
       check((props.code.s3Uri === undefined) !== (props.code.localFile === undefined), where, 'code', props.code,
         'Give exactly one of `s3Uri` and `localFile`');

@@ -4,7 +4,7 @@ import { ModelApprovalStatus } from '../core/model-approval-status';
 import { IModelPackageGroup } from '../core/model-package-group';
 import { check } from '../private/errors';
 import { checkPropsGiven } from './private/checks';
-import { checkInstanceType } from './private/jobs';
+import { checkInstanceTypeFor } from './private/jobs';
 import { chooseModelPackageGroup } from './private/model-package-group';
 import type { StepRenderContext } from './private/render-context';
 import { JobStepOptions, Step, StepType } from './step';
@@ -131,11 +131,22 @@ export interface RegisterModelStepProps extends JobStepOptions {
    */
   readonly environment?: { [key: string]: string };
   /**
-   * The status the version starts with.
+   * The status the version starts with. `ModelApprovalStatus.APPROVED` needs `allowSelfApproval`:
+   * the approval policy of the group (a person, metric thresholds) decides otherwise.
    *
    * @default ModelApprovalStatus.PENDING_MANUAL_APPROVAL
    */
   readonly approvalStatus?: ModelApprovalStatus;
+  /**
+   * Let the step register versions as `Approved` (`approvalStatus: ModelApprovalStatus.APPROVED`).
+   * An approved version fires the group's `onApproved` rules (a deployment, say) without the
+   * approval policy ever running, so this is refused unless set. With it, the pipeline's execution
+   * role may register approved versions in this group: the self-approval guard (an explicit deny of
+   * `CreateModelPackage` with `sagemaker:ModelApprovalStatus` = `Approved`) is left out for it.
+   *
+   * @default false
+   */
+  readonly allowSelfApproval?: boolean;
   /**
    * Request MIME types.
    * @default ["text/csv"]
@@ -211,8 +222,13 @@ export class RegisterModelStep extends Step {
       'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
     check(typeof props.modelDataUrl === 'string', where, 'modelDataUrl', props.modelDataUrl,
       'It is required: the S3 URI of the model artifacts (usually `trainingStep.properties.modelArtifacts.s3ModelArtifacts.asString`)');
-    for (const prop of ['inferenceInstanceTypes', 'transformInstanceTypes'] as const) {
-      (props[prop] ?? []).forEach((t, i) => checkInstanceType(where, `${prop}[${i}]`, t));
+    check(Object.values(ModelApprovalStatus).includes(props.approvalStatus ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL), where, 'approvalStatus',
+      props.approvalStatus, `It must be one of ${Object.values(ModelApprovalStatus).join(', ')}`);
+    check(props.approvalStatus !== ModelApprovalStatus.APPROVED || props.allowSelfApproval === true, where, 'approvalStatus', props.approvalStatus,
+      'A version registered as Approved skips the approval policy of its group (its onApproved rules fire at once): ' +
+      'register it PendingManualApproval and let the policy decide, or set `allowSelfApproval: true` to opt in');
+    for (const [prop, use] of [['inferenceInstanceTypes', 'hosting'], ['transformInstanceTypes', 'transform']] as const) {
+      (props[prop] ?? []).forEach((t, i) => checkInstanceTypeFor(where, `${prop}[${i}]`, t, use));
     }
     check(Object.keys(props.customerMetadata ?? {}).length <= 50, where, 'customerMetadata', props.customerMetadata, 'At most 50 entries');
     this.modelPackageArn = this.property('ModelPackageArn');

@@ -6,12 +6,13 @@ import { MetricComparison } from '../core/metric-comparison';
 import { ModelApprovalStatus } from '../core/model-approval-status';
 import { IModelPackageGroup } from '../core/model-package-group';
 import { check, childPath } from '../private/errors';
+import { metricPathProblem } from '../private/metric-path';
 import { resolveLayout } from '../private/resources';
 import { QualityCheckStep, QualityCheckType } from './check-steps';
 import { Condition } from './conditions';
 import { ConditionStep, FailStep } from './control-steps';
 import { checkPropsGiven } from './private/checks';
-import { checkInstanceType } from './private/jobs';
+import { checkInstanceTypeFor } from './private/jobs';
 import { chooseModelPackageGroup } from './private/model-package-group';
 import { ProcessingCode, ProcessingStep } from './processing-step';
 import { RegisterModelStep } from './register-model-step';
@@ -50,7 +51,10 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
    * `/opt/ml/processing/test`, and writes `/opt/ml/processing/evaluation/evaluation.json`.
    */
   readonly evaluationScript: ProcessingCode;
-  /** The JSON path of the metric in evaluation.json, such as `regression_metrics.mse.value`. */
+  /**
+   * The JSON path of the metric in evaluation.json, such as `regression_metrics.mse.value`: dot-separated
+   * keys, without a leading `$` (the form `Std:JsonGet` and ModelRegistryApproval's thresholds take).
+   */
   readonly metricJsonPath: string;
   /** The threshold the metric is compared with (the default of the `MetricThreshold` parameter). */
   readonly metricThreshold: number;
@@ -163,6 +167,9 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     const underPrefix = (prefix: string, ...parts: string[]) =>
       PipelineValue.join([`s3://${this.artifactBucket.bucketName}/${prefix}`, ExecutionVariable.PIPELINE_EXECUTION_ID, ...parts], '/').asString;
     const reportPrefix = layout.evaluationReportPrefix(groupName);
+    this._addOwnOutput(reportPrefix, `the evaluation reports of model package group ${groupName}`);
+    this._addOwnOutput(layout.modelPrefix(groupName), `the model artifacts of model package group ${groupName}`);
+    this._addOwnOutput(layout.baselinePrefix(groupName), `the drift-check baselines of model package group ${groupName}`);
 
     const processingImage = props.processingImage ?? ContainerImage.scikitLearn();
     const trainingImage = props.trainingImage ?? ContainerImage.xgboost();
@@ -264,6 +271,9 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
   }
   check(typeof props.metricJsonPath === 'string' && props.metricJsonPath.length > 0, where, 'metricJsonPath', props.metricJsonPath,
     'It is required: the JSON path of the metric in evaluation.json, such as "regression_metrics.mse.value"');
+  // The rule ModelRegistryApproval's thresholds follow too: one path, read by Std:JsonGet here and by the approval handler there.
+  const pathProblem = Token.isUnresolved(props.metricJsonPath) ? undefined : metricPathProblem(props.metricJsonPath);
+  check(pathProblem === undefined, where, 'metricJsonPath', props.metricJsonPath, pathProblem!);
   check(typeof props.metricThreshold === 'number' && Number.isFinite(props.metricThreshold), where, 'metricThreshold', props.metricThreshold,
     'It is required: a finite number');
   check(props.metricComparison === undefined || Object.values(MetricComparison).includes(props.metricComparison), where, 'metricComparison',
@@ -272,6 +282,6 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
     check(props[prop] === undefined || props[prop] instanceof ContainerImage, where, prop, props[prop],
       'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
   }
-  checkInstanceType(where, 'processingInstanceType', props.processingInstanceType);
-  checkInstanceType(where, 'trainingInstanceType', props.trainingInstanceType);
+  checkInstanceTypeFor(where, 'processingInstanceType', props.processingInstanceType, 'processing');
+  checkInstanceTypeFor(where, 'trainingInstanceType', props.trainingInstanceType, 'training');
 }

@@ -9,6 +9,7 @@ import { FoundationOptions, NetworkOptions } from '../core/foundation';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { SageMakerName } from '../core/names';
 import { StorageLayout } from '../core/storage-layout';
+import { policiesOf } from '../private/dependencies';
 import { check, checkIntegerRange, childPath, PropChecks, PropIssue } from '../private/errors';
 import { resolveBucket, resolveKey, resolveLayout, resolveNetwork } from '../private/resources';
 import { PipelineDefinition } from './definition';
@@ -19,11 +20,16 @@ import { ImportedTrainingPipeline } from './private/imported-pipeline';
 import { jobNetwork } from './private/job-network';
 import { analyzeDefinition } from './private/permissions';
 import { grantExecutionRole, grantJobRole } from './private/pipeline-roles';
+import { locationOf, OutputLocation } from './private/triggers';
+import { jobPrincipal, pipelineExecutionPrincipal } from './private/trust';
 import { Step } from './step';
 import { PipelineParameter } from './values';
 
 /** SageMaker's rule for pipeline names. */
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+
+/** A plain S3 key prefix (a trailing slash is allowed, and `''` is the bucket's root). */
+const OUTPUT_PREFIX = /^([A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/?)?$/;
 
 /**
  * Props of a {@link TrainingPipeline}.
@@ -65,7 +71,9 @@ export interface TrainingPipelineProps extends FoundationOptions, NetworkOptions
    */
   readonly jobRole?: iam.IRole;
   /**
-   * The key prefix of outputs without a destination of their own, in the artifact bucket.
+   * The key prefix of outputs without a destination of their own, in the artifact bucket: a plain
+   * key prefix (no leading slash, no `s3://`), or `''` for the bucket's root (then no new-data
+   * trigger may watch that bucket).
    * @default - the storage layout's prefix of this pipeline (`pipelines/<pipeline name>`)
    */
   readonly outputPrefix?: string;
@@ -145,6 +153,11 @@ export class TrainingPipeline extends TrainingPipelineBase {
   private issues: PropIssue[] = [];
   private cfnDefinition: any;
   private definitionStored?: 'inline' | 's3';
+  /** Found when the definition is rendered. */
+  private stepTypes: ReadonlySet<string> = new Set();
+  private parameterNames: string[] = [];
+  private writes: OutputLocation[] = [];
+  private readonly ownOutputs: OutputLocation[] = [];
 
   constructor(scope: Construct, id: string, props: TrainingPipelineProps = {}) {
     super(scope, id);
@@ -171,16 +184,25 @@ export class TrainingPipeline extends TrainingPipelineBase {
     this.encryptionKey = resolveKey(this, 'Key', { ...props, encryptionKey: props.encryptionKey ?? props.artifactBucket?.encryptionKey });
     this.artifactBucket = resolveBucket(this, 'Artifacts', this.encryptionKey, props);
     this.layout = resolveLayout(props);
+    if (props.outputPrefix !== undefined && !Token.isUnresolved(props.outputPrefix)) {
+      check(typeof props.outputPrefix === 'string' && OUTPUT_PREFIX.test(props.outputPrefix) && props.outputPrefix.length <= 256,
+        where, 'outputPrefix', props.outputPrefix,
+        'It must be a plain S3 key prefix in the artifact bucket (at most 256 letters, digits and !_.()\'- in parts separated by ' +
+        'single slashes), without a leading slash or `s3://`; `\'\'` is the bucket\'s root');
+    }
     this.outputPrefix = props.outputPrefix ?? this.layout.pipelinePrefix(this.pipelineName);
+    this._addOwnOutput(this.outputPrefix, 'the outputs of its steps (outputPrefix)');
+    this._addOwnOutput(this.layout.definitionPrefix(this.pipelineName), 'its stored definitions');
 
     this.ownsRole = props.role === undefined;
     this.ownsJobRole = props.jobRole === undefined;
+    // Confused deputy: the trusts name this pipeline's executions and this account's jobs (private/trust.ts).
     this.role = props.role ?? new ManagedPolicyRole(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: pipelineExecutionPrincipal(Stack.of(this), this.pipelineName),
       description: `Runs the SageMaker pipeline ${this.node.path}`,
     });
     this.jobRole = props.jobRole ?? new ManagedPolicyRole(this, 'JobRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: jobPrincipal(Stack.of(this), () => this.stepTypes),
       description: `Runs the jobs of the SageMaker pipeline ${this.node.path}`,
     });
 
@@ -197,7 +219,9 @@ export class TrainingPipeline extends TrainingPipelineBase {
       pipelineDefinition: Lazy.any({ produce: () => this.finalize().cfnDefinition }),
       parallelismConfiguration: props.maxParallelSteps ? { MaxParallelExecutionSteps: props.maxParallelSteps } : undefined,
     });
-    this.resource.node.addDependency(this.role);
+    // SageMaker checks the role's permissions when it creates the pipeline: wait for its policies
+    // (the RoleArn GetAtt orders the pipeline after the role itself; a DependsOn on it is W3005).
+    this.resource.node.addDependency(policiesOf(this.role));
 
     PropChecks.defer(this, () => {
       this.finalize();
@@ -219,6 +243,28 @@ export class TrainingPipeline extends TrainingPipelineBase {
   /** Add top-level steps (typed definitions only). */
   public addStep(...steps: Step[]): void {
     this.definition.addStep(...steps);
+  }
+
+  /**
+   * Record a key prefix of the artifact bucket the pipeline writes to (new-data triggers must not
+   * watch it).
+   *
+   * @internal
+   */
+  protected _addOwnOutput(prefix: string, what: string): void {
+    this.ownOutputs.push({ bucketName: this.artifactBucket.bucketName, prefix, what });
+  }
+
+  /** @internal */
+  protected _outputLocations(): OutputLocation[] {
+    this.finalize();
+    return [...this.ownOutputs, ...this.writes];
+  }
+
+  /** @internal */
+  protected _declaredParameterNames(): string[] | undefined {
+    this.finalize();
+    return this.parameterNames;
   }
 
   /**
@@ -247,8 +293,12 @@ export class TrainingPipeline extends TrainingPipelineBase {
     }
 
     const r = out.renderer;
+    const analysis = analyzeDefinition(out.definition, stack.partition);
+    this.stepTypes = analysis.stepTypes;
+    this.parameterNames = (out.definition.Parameters ?? []).map((p: any) => p?.Name).filter((n: any) => typeof n === 'string');
+    this.writes = analysis.writes.map((l) => locationOf(l, 'the outputs of a step'));
     const needs = {
-      needs: analyzeDefinition(out.definition, stack.partition),
+      needs: analysis,
       imported: this.definition.isImported,
       stepStatements: r.executionStatements,
       keys: [...new Set([this.encryptionKey, ...r.keys])],
@@ -258,10 +308,9 @@ export class TrainingPipeline extends TrainingPipelineBase {
     };
     if (this.ownsRole) { grantExecutionRole(this.role, needs); }
     if (this.ownsJobRole) { grantJobRole(this.jobRole, needs); }
-    // A group of this stack that steps name as an object is created before the pipeline that uses it.
-    for (const group of new Set([...r.registerGroups, ...r.readGroups])) {
-      if (Stack.of(group) === stack) { this.resource.node.addDependency(group); }
-    }
+    // A group of this stack that steps name as an object is created before the pipeline: the
+    // definition names it by its ARN (its Ref), inline or in the definition writer's properties,
+    // so no DependsOn is needed (it would be W3005).
 
     const stored = storeDefinition(this, out.definition, {
       maxInlineBytes: this.maxInline,

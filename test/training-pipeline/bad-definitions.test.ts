@@ -295,8 +295,9 @@ describe('required props left out (as JavaScript and Python users can) are prop 
     ['CallbackStep', () => new CallbackStep('Wait', {} as any), /\[step Wait\] Invalid prop `queue`: received undefined\. It is required: the SQS queue/],
     ['QualityCheckStep', () => new QualityCheckStep('Q', { checkType: QualityCheckType.DATA_QUALITY } as any),
       /\[step Q\] Invalid prop `baselineDatasetUri`: received undefined\. It is required/],
-    ['ClarifyCheckStep', () => new ClarifyCheckStep('C', { checkType: ClarifyCheckType.DATA_BIAS, analysisConfigUri: 's3://b/a.json', datasetUri: 's3://b/d/' } as any),
-      /\[step C\] Invalid prop `image`: received undefined\. It is required: the SageMaker Clarify image/],
+    // The image has a default (ContainerImage.clarify()); the dataset has none.
+    ['ClarifyCheckStep', () => new ClarifyCheckStep('C', { checkType: ClarifyCheckType.DATA_BIAS, analysisConfigUri: 's3://b/a.json' } as any),
+      /\[step C\] Invalid prop `datasetUri`: received undefined\. It is required: an S3 URI/],
     ['PropertyFile', () => new PropertyFile(undefined as any), /\[PropertyFile\] Invalid prop `props`: received undefined/],
     ['a schedule trigger', () => TrainingPipeline.fromPipelineName(new Stack(), 'P', 'p').addScheduleTrigger('T', {} as any),
       /\[Default\/P\/T\] Invalid prop `schedule`: received undefined\. It is required/],

@@ -85,6 +85,8 @@ function abalone(stack: Stack): PipelineDefinition {
     inferenceInstanceTypes: [InstanceType.ML_T2_MEDIUM, InstanceType.ML_M5_XLARGE],
     transformInstanceTypes: [InstanceType.ML_M5_XLARGE],
     approvalStatus: ModelApprovalStatus.APPROVED,
+    // The SDK example registers as Approved: an explicit opt-in here.
+    allowSelfApproval: true,
   });
 
   const gate = new ConditionStep('rmseConditional', {

@@ -29,7 +29,13 @@ function pipelineWith(stack: Stack, register?: Partial<ConstructorParameters<typ
   return pipeline;
 }
 
-const createsPackages = (s: any) => [s.Action].flat().includes('sagemaker:CreateModelPackage');
+const createsPackages = (s: any) => s.Effect === 'Allow' && [s.Action].flat().includes('sagemaker:CreateModelPackage');
+const deniesSelfApproval = (s: any) => s.Effect === 'Deny' && [s.Action].flat().includes('sagemaker:CreateModelPackage');
+const SELF_APPROVAL_DENY = {
+  Action: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+  Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+  Effect: 'Deny',
+};
 
 describe('a register step with the model package group as an object', () => {
   let stack: Stack;
@@ -61,11 +67,17 @@ describe('a register step with the model package group as an object', () => {
     expect(stack.resolve(statements[0].Resource[1])).toEqual(stack.resolve(group.modelPackageVersionsArn));
     // Nothing else may list or read model packages.
     expect(statementsOf(template, 'PipelineExecutionRole').flatMap((s) => [s.Action].flat())).not.toContain('sagemaker:ListModelPackages');
+    // The group's own self-approval guard (grantRegister) is on the role.
+    expect(statementsOf(template, 'PipelineExecutionRole').filter(deniesSelfApproval)).toEqual([{
+      ...SELF_APPROVAL_DENY, Resource: [arnOf('model-package-group/churn'), arnOf('model-package/churn/*')],
+    }]);
   });
 
-  test('the pipeline is created after the group', () => {
+  test('the pipeline is created after the group through the Ref in its definition, with no redundant DependsOn (cfn-lint W3005)', () => {
     const pipeline = Object.values(template.findResources('AWS::SageMaker::Pipeline'))[0];
-    expect(pipeline.DependsOn).toContain(stack.getLogicalId(group.cfnModelPackageGroup));
+    const groupId = stack.getLogicalId(group.cfnModelPackageGroup);
+    expect(JSON.stringify(pipeline.Properties.PipelineDefinition)).toContain(`{"Ref":"${groupId}"}`);
+    expect(pipeline.DependsOn ?? []).not.toContain(groupId);
   });
 });
 
@@ -121,6 +133,10 @@ describe('model package groups by object, in other forms', () => {
     const template = Template.fromStack(stack);
     expect(bodyOf(template).Steps[1].Arguments.ModelPackageGroupName).toBe('by-name');
     expect(JSON.stringify(statementsOf(template, 'PipelineExecutionRole').find(createsPackages).Resource)).toContain(':model-package-group/by-name');
+    // The group given by name gets the guard grantRegister gives a group object (issue 10 item 2).
+    expect(statementsOf(template, 'PipelineExecutionRole').filter(deniesSelfApproval)).toEqual([{
+      ...SELF_APPROVAL_DENY, Resource: [arnOf('model-package-group/by-name'), arnOf('model-package/by-name/*')],
+    }]);
     const groupParam = PipelineParameter.string('Group', { defaultValue: 'churn' });
     pipeline.addParameter(groupParam);
     const step = new RegisterModelStep('ByParameter', { modelPackageGroupName: groupParam.asString, image: IMAGE, modelDataUrl: 's3://m/model.tar.gz' });

@@ -269,7 +269,8 @@ describe('importing a Python SDK definition', () => {
     const json = loadDefinition('abalone-r-rstudio-workshop');
     const pipeline = new TrainingPipeline(stack, 'Pipeline', {
       pipelineName: 'abalone',
-      definition: PipelineDefinition.fromJson(json, { jobRole, artifactBucket: bucket, sourceBucketName: 'sagemaker-eu-west-1-123456789012' }),
+      // The SDK example registers as Approved: an explicit opt-in here.
+      definition: PipelineDefinition.fromJson(json, { jobRole, artifactBucket: bucket, sourceBucketName: 'sagemaker-eu-west-1-123456789012', allowSelfApproval: true }),
     });
     expectCompliant(stack);
     const template = Template.fromStack(stack);

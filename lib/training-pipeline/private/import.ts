@@ -40,10 +40,11 @@ export function substituteImported(json: any, options: ImportedDefinitionOptions
 }
 
 /**
- * The graph checks on an imported definition: unique step names, and `Get` references only to
- * steps, parameters and property files the definition has.
+ * The graph checks on an imported definition: unique step names, `Get` references only to
+ * steps, parameters and property files the definition has, and no version registered as Approved
+ * unless the import opted in.
  */
-export function checkImported(definition: any): RenderIssue[] {
+export function checkImported(definition: any, options: ImportedDefinitionOptions = {}): RenderIssue[] {
   const issues: RenderIssue[] = [];
   const steps = new Map<string, any>();
   const all: any[] = [];
@@ -58,6 +59,13 @@ export function checkImported(definition: any): RenderIssue[] {
       }
       steps.set(step.Name, step);
       all.push(step);
+      if (step.Type === 'RegisterModel' && step.Arguments?.ModelApprovalStatus === 'Approved' && options.allowSelfApproval !== true) {
+        issues.push({
+          where: `step ${step.Name}`,
+          message: 'It registers versions as Approved, which skips the approval policy of the group (its onApproved rules fire at once): ' +
+            'change ModelApprovalStatus to PendingManualApproval, or import with `allowSelfApproval: true` to opt in',
+        });
+      }
       if (step.Type === 'Condition') {
         collect(step.Arguments?.IfSteps);
         collect(step.Arguments?.ElseSteps);

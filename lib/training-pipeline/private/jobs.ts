@@ -2,6 +2,7 @@ import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import { ContainerImage } from '../../core/container-image';
 import { InstanceType } from '../../core/instance-type';
 import { check, checkIntegerRange } from '../../private/errors';
+import type { InstanceTypeUse } from '../../private/instance-types';
 import { InputMode, ProcessingInput, ProcessingJobProps, S3DataDistribution, S3DataType } from '../processing-job';
 import type { TrainingJobProps } from '../training-job';
 import type { StepRenderContext } from './render-context';
@@ -11,19 +12,26 @@ import type { StepRenderContext } from './render-context';
  * training jobs for training and tuning steps), and the checks of their props.
  */
 
-/** Check what every job step is given: an image, an instance type, the instance count and volume size. */
-export function checkJobProps(where: string,
+/**
+ * Check what every job step is given: an image, an instance type SageMaker offers for the job's
+ * use, the instance count and volume size.
+ */
+export function checkJobProps(where: string, use: InstanceTypeUse,
   props: { readonly image?: ContainerImage; readonly instanceType?: InstanceType; readonly instanceCount?: number; readonly volumeSize?: Size }): void {
   check(props.image instanceof ContainerImage, where, 'image', props.image,
     'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
-  checkInstanceType(where, 'instanceType', props.instanceType);
+  checkInstanceTypeFor(where, 'instanceType', props.instanceType, use);
   checkInstance(where, props.instanceCount, props.volumeSize);
 }
 
-/** An instance type must be an InstanceType (JavaScript and Python users can pass anything). */
-export function checkInstanceType(where: string, prop: string, value: unknown): void {
+/**
+ * An instance type must be an InstanceType (JavaScript and Python users can pass anything) that
+ * SageMaker offers for `use` (a training-only type on a transform job fails only at run time).
+ */
+export function checkInstanceTypeFor(where: string, prop: string, value: unknown, use: InstanceTypeUse): void {
   check(value === undefined || value instanceof InstanceType, where, prop, value,
     'It must be an InstanceType: InstanceType.ML_M5_XLARGE, InstanceType.of("ml.m5.large"), or InstanceType.of(param.asString) for a parameter');
+  (value as InstanceType | undefined)?._checkFor(where, prop, use);
 }
 
 /** Render a processing job request (shared by processing and check steps). */
@@ -147,7 +155,7 @@ export function renderTrainingJob(r: StepRenderContext, props: TrainingJobProps,
 
 /** Check the props of a training or tuning job. */
 export function checkTrainingProps(where: string, props: TrainingJobProps): void {
-  checkJobProps(where, props);
+  checkJobProps(where, 'training', props);
   if (props.maxRuntime) {
     checkIntegerRange(where, 'maxRuntime (seconds)', props.maxRuntime.toSeconds(), 1, 28 * 24 * 3600);
   }

@@ -23,6 +23,8 @@ export interface DefinitionNeeds {
   readonly functionArns: string[];
   /** Model package groups registered into or checked against. */
   readonly modelPackageGroups: string[];
+  /** Model package groups a RegisterModel step registers into with the literal status `Approved`. */
+  readonly approvedGroups: string[];
   /** Whether the definition has a PipelineExperimentConfig. */
   readonly experiments: boolean;
 }
@@ -61,6 +63,7 @@ export function analyzeDefinition(definition: any, partition: string): Definitio
     propertyFileLocations: [] as string[],
     functionArns: [] as string[],
     modelPackageGroups: [] as string[],
+    approvedGroups: [] as string[],
     experiments: definition?.PipelineExperimentConfig !== undefined,
   };
   const seen = {
@@ -125,6 +128,9 @@ export function analyzeDefinition(definition: any, partition: string): Definitio
       if (step.Type === 'Lambda' || step.Type === 'Callback' || step.Type === 'Fail') { continue; }
       if (step.Type === 'RegisterModel' && typeof args.ModelPackageGroupName === 'string') {
         add(needs.modelPackageGroups, seen.groups, args.ModelPackageGroupName);
+        if (args.ModelApprovalStatus === 'Approved' && !needs.approvedGroups.includes(args.ModelPackageGroupName)) {
+          needs.approvedGroups.push(args.ModelPackageGroupName);
+        }
       }
       if (typeof step.ModelPackageGroupName === 'string') { add(needs.modelPackageGroups, seen.groups, step.ModelPackageGroupName); }
       walkArgs(args, undefined, undefined);

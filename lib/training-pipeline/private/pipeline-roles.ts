@@ -83,16 +83,25 @@ export function grantExecutionRole(role: iam.IRole, p: PipelineRoleNeeds): void 
   const checks = needs.stepTypes.has('QualityCheck') || needs.stepTypes.has('ClarifyCheck');
   if (groupNames.length > 0) {
     const groupArns = groupNames.map((g) => arn('model-package-group', g));
-    const packageArns = groupNames.flatMap((g) => {
+    const packageArnsOf = (g: string) => {
       const list = [arn('model-package', `${g}/*`)];
       if (!Token.isUnresolved(g) && g.toLowerCase() !== g) { list.push(arn('model-package', `${g.toLowerCase()}/*`)); }
       return list;
-    });
+    };
+    const packageArns = groupNames.flatMap(packageArnsOf);
     wildcards.push(...packageArns);
     execution.push(new iam.PolicyStatement({
       actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackageGroup'],
       resources: [...groupArns, ...packageArns],
     }));
+    // The self-approval guard IModelPackageGroup.grantRegister gives a group object, for groups
+    // given by name: no version registered as Approved (which fires the group's onApproved rules
+    // without the approval policy), unless a step opted in. StringEquals, not StringNotEquals: a
+    // request without the status must stay allowed (an absent key makes StringNotEquals true).
+    const guarded = groupNames.filter((g) => !needs.approvedGroups.includes(g));
+    if (guarded.length > 0) {
+      execution.push(selfApprovalDeny([...guarded.map((g) => arn('model-package-group', g)), ...guarded.flatMap(packageArnsOf)]));
+    }
   }
   const readOnly = p.readGroups.filter((g) => !p.registerGroups.includes(g));
   if (checks && (groupNames.length > 0 || p.readGroups.length > 0) && readOnly.length === 0) {
@@ -143,7 +152,19 @@ export function grantExecutionRole(role: iam.IRole, p: PipelineRoleNeeds): void 
   for (const s of [...execution, ...p.stepStatements]) { role.addToPrincipalPolicy(s); }
   // The register steps may create model packages in their groups only; check steps read theirs.
   for (const group of p.registerGroups) {
-    group.grantRegister(role);
+    if (needs.approvedGroups.includes(group.modelPackageGroupArn)) {
+      // A step opted in to registering as Approved: the same statement as grantRegister, without its guard.
+      const groupArn = stack.formatArn({
+        service: 'sagemaker', resource: 'model-package-group', account: group.env.account, region: group.env.region,
+        resourceName: Token.isUnresolved(group.modelPackageGroupName) ? group.modelPackageGroupName : group.modelPackageGroupName.toLowerCase(),
+      });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['sagemaker:CreateModelPackage', 'sagemaker:AddTags', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+        resources: [groupArn, group.modelPackageVersionsArn],
+      }));
+    } else {
+      group.grantRegister(role);
+    }
     wildcards.push(group.modelPackageVersionsArn);
   }
   for (const group of readOnly) {
@@ -180,9 +201,16 @@ export function grantJobRole(role: iam.IRole, p: PipelineRoleNeeds): void {
     }));
     job.push(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
   }
+  const keyArns = p.keys.map((k) => k.keyArn);
   job.push(new iam.PolicyStatement({
-    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:CreateGrant'],
-    resources: p.keys.map((k) => k.keyArn),
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: keyArns,
+  }));
+  // Grants only for the AWS resources of the jobs (their volumes), on every key, the user's too.
+  job.push(new iam.PolicyStatement({
+    actions: ['kms:CreateGrant'],
+    resources: keyArns,
+    conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
   }));
   const logs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   jobWildcards.push(logs, '*');
@@ -215,6 +243,22 @@ export function grantJobRole(role: iam.IRole, p: PipelineRoleNeeds): void {
   acknowledgeWildcardIds(role, jobWildcards, 'Jobs read and write objects whose keys are made at run time (execution ids) under the prefixes this ' +
     'pipeline uses; SageMaker names job log streams at run time under /aws/sagemaker/; ecr:GetAuthorizationToken and ' +
     'cloudwatch:PutMetricData support no resource scope (the latter is limited to the SageMaker namespaces).');
+}
+
+/**
+ * Deny registering or approving a version as Approved in these groups, as
+ * `IModelPackageGroup.grantRegister` does (resources: the groups and their versions;
+ * CreateModelPackage authorizes on both, UpdateModelPackage on the version). The condition key
+ * `sagemaker:ModelApprovalStatus` is documented for both actions in the service authorization
+ * reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsagemaker.html).
+ */
+function selfApprovalDeny(resources: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    actions: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+    resources,
+    conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+  });
 }
 
 function unique(xs: string[]): string[] {
