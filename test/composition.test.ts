@@ -102,9 +102,14 @@ describe('composing the constructs by object, on one foundation', () => {
 
   test('the pipeline may create model packages in the registry\'s group only, and reads the feature group\'s offline store', () => {
     const statements = statementsOf(template, 'TrainingExecutionRole');
-    const creates = statements.filter((s) => [s.Action].flat().includes('sagemaker:CreateModelPackage'));
+    const creates = statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('sagemaker:CreateModelPackage'));
     expect(creates).toHaveLength(1);
     expect(JSON.stringify(creates[0].Resource)).toContain(`model-package/${registry.modelPackageGroup.modelPackageGroupName}/*`);
+    // ...and never as Approved: the approval policy decides (grantRegister's Deny).
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Action: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    }));
     const jobReads = statementsOf(template, 'TrainingJobRole').filter((s) => [s.Action].flat().includes('s3:GetObject'));
     expect(JSON.stringify(jobReads)).toContain('/feature-store/customers/*');
   });
