@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { InstanceType } from '../../lib/core';
-import { build, onlyResource } from './util';
+import { build, onlyResource, policyStatements } from './util';
 
 describe('autoscaling of an instance variant', () => {
   let template: Template;
@@ -122,7 +122,7 @@ describe('asynchronous endpoint with a shadow variant', () => {
         NotificationConfig: { SuccessTopic: { Ref: expect.stringMatching(/^Ok/) }, ErrorTopic: { Ref: expect.stringMatching(/^Failed/) } },
       },
     });
-    const statements = onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement;
+    const statements = policyStatements(template);
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: expect.stringMatching(/^Ok/) } },
       { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: { 'Fn::Join': ['', [expect.anything(), expect.stringMatching(/\/output\/\*$/)]] } },

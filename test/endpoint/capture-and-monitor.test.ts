@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { ArtifactBucket, InstanceType } from '../../lib/core';
 import { EndpointWithMonitor, ModelSource, MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib/endpoint';
 import { matchesEventPattern } from '../helpers/event-pattern';
-import { build, onlyResource, PACKAGE_ARN } from './util';
+import { build, onlyResource, PACKAGE_ARN, statementsOfPolicies } from './util';
 
 const baseline = () => MonitoringBaseline.fromS3Uris({
   statisticsUri: 's3://baselines-123/churn/3/statistics.json',
@@ -90,10 +90,7 @@ describe('data capture and the data quality monitor, in a VPC', () => {
   });
 
   test('the monitoring role reads the capture prefix and the baselines, writes its reports, and nothing more', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-      .filter((p: any) => /MonitoringRole/.test(p.Properties.Description));
-    expect(policies).toHaveLength(1);
-    const statements = (policies[0] as any).Properties.PolicyDocument.Statement;
+    const statements = statementsOfPolicies(template, /MonitoringRole/);
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [expect.anything(), `/data-capture/${endpoint.endpointName}/*`]] } },
       expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': [`data-capture/${endpoint.endpointName}`, `data-capture/${endpoint.endpointName}/*`] } } }),

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MonitoringBaseline, MonitoringFrequency, ProblemType } from '../../lib/endpoint';
-import { build, onlyResource } from './util';
+import { build, onlyResource, statementsOfPolicies } from './util';
 
 const clarifyBaseline = () => MonitoringBaseline.fromS3Uris({
   constraintsUri: 's3://baselines-123/churn/3/bias/constraints.json',
@@ -71,8 +71,7 @@ describe('bias and explainability monitors (SageMaker Clarify)', () => {
   });
 
   test('the monitoring role may read the analysis configuration', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).find((p: any) => /MonitoringRole/.test(p.Properties.Description)) as any;
-    const resources = JSON.stringify(policy.Properties.PolicyDocument.Statement);
+    const resources = JSON.stringify(statementsOfPolicies(template, /MonitoringRole/));
     expect(resources).toContain('baselines-123/churn/3/bias/analysis_config.json');
   });
 });

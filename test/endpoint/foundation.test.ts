@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ContainerImage, MlopsFoundation, ModelPackageGroup, StorageLayout } from '../../lib/core';
 import { EndpointWithMonitor, EndpointWithMonitorProps, ModelSource, MonitoringBaseline, ProblemType } from '../../lib/endpoint';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
-import { ACCOUNT, onlyResource, PACKAGE_ARN, REGION } from './util';
+import { ACCOUNT, onlyResource, PACKAGE_ARN, policyStatements, REGION, statementsOfPolicies } from './util';
 
 const LAYOUT = StorageLayout.of({
   models: 'artifacts', dataCapture: 'capture', monitoringReports: 'reports', groundTruth: 'labels', asyncInference: 'async',
@@ -32,12 +32,7 @@ function onFoundation(extra: (stack: Stack, foundation: MlopsFoundation) => Part
   return { stack, foundation, endpoint, template: Template.fromStack(stack) };
 }
 
-function statements(template: Template, description: RegExp): any[] {
-  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-    .filter((p: any) => description.test(p.Properties.Description));
-  expect(policies).toHaveLength(1);
-  return (policies[0] as any).Properties.PolicyDocument.Statement;
-}
+const statements = statementsOfPolicies;
 
 const objects = (bucketId: RegExp, suffix: string) =>
   ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(bucketId), 'Arn'] }, suffix]] });
@@ -114,7 +109,7 @@ describe('precedence: explicit prop > foundation > default', () => {
     const capture = onlyResource(template, 'AWS::SageMaker::EndpointConfig').Properties.DataCaptureConfig;
     expect(capture.DestinationS3Uri).toBe('s3://other-bucket-123/capture/churn-prod');
     // The model package's artifacts default to the endpoint's bucket too.
-    expect(JSON.stringify(onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument))
+    expect(JSON.stringify(policyStatements(template)))
       .toContain(':s3:::other-bucket-123/artifacts/churn/*');
   });
 
@@ -132,7 +127,7 @@ describe('precedence: explicit prop > foundation > default', () => {
         modelDataKeyPrefix: 'registry/churn/',
       }),
     }));
-    expect(JSON.stringify(onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument))
+    expect(JSON.stringify(policyStatements(template)))
       .toContain(':s3:::models-bucket-123/registry/churn/*');
   });
 
@@ -191,8 +186,12 @@ describe('the network of the foundation', () => {
     };
     template.hasResourceProperties('AWS::SageMaker::Model', { VpcConfig: vpcConfig });
     template.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', { NetworkConfig: Match.objectLike({ VpcConfig: vpcConfig }) });
-    // The monitoring role may create network interfaces in that VPC only.
-    expect(JSON.stringify(statements(template, /MonitoringRole/))).toContain(':vpc/vpc-0123456789abcdef0');
+    // The monitoring role may create network interfaces in those subnets and security groups only.
+    const eni = statements(template, /MonitoringRole/).find((s) => Array.isArray(s.Action) && s.Action.includes('ec2:CreateNetworkInterface'));
+    const scopes = JSON.stringify(eni.Resource);
+    expect(scopes).toContain(':subnet/subnet-0123456789abcdef0');
+    expect(scopes).toContain(':security-group/');
+    expect(scopes).not.toContain('"*"');
   });
 
   test('a serverless endpoint does not use the foundation\'s VPC, and says so', () => {

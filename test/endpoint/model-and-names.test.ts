@@ -5,7 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ArtifactBucket, ContainerImage, InstanceType } from '../../lib/core';
 import { EndpointWithMonitor, EndpointWithMonitorProps, ModelData, ModelSource } from '../../lib/endpoint';
-import { build, make, onlyResource, PACKAGE_ARN } from './util';
+import { build, make, onlyResource, PACKAGE_ARN, policyStatements } from './util';
 
 describe('model from an approved model package, with defaults', () => {
   let template: Template;
@@ -54,7 +54,7 @@ describe('model from an approved model package, with defaults', () => {
   });
 
   test('model data read is scoped to the artifact prefix, logs to the endpoint log group', () => {
-    const policy = onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement;
+    const policy = policyStatements(template);
     expect(policy).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ArtifactsBucket/), 'Arn'] }, '/models/*']] } },
       { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ArtifactsKey/), 'Arn'] } },
@@ -129,7 +129,7 @@ describe('model from an image and model data', () => {
   });
 
   test('the role pulls from that repository only and reads that object only', () => {
-    const statements = onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement;
+    const statements = policyStatements(template);
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
@@ -151,7 +151,7 @@ describe('model data from a local archive', () => {
     const container = onlyResource(template, 'AWS::SageMaker::Model').Properties.PrimaryContainer;
     expect(container.Image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/inference:1.0');
     expect(JSON.stringify(container.ModelDataUrl)).toMatch(/^"s3:\/\/cdk-[a-z0-9]+-assets-123456789012-eu-west-1\/[0-9a-f]{64}\.gz"$/);
-    const statements = onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement;
+    const statements = policyStatements(template);
     // The image is in this account's ECR: pull rights on its repository.
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'] }),

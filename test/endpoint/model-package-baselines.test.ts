@@ -7,7 +7,7 @@ import { ArtifactBucket, MlopsFoundation, ModelPackageGroup, StorageLayout } fro
 import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, ProblemType } from '../../lib/endpoint';
 import { handler, respondTo } from '../../lib/endpoint/handlers/model-package-baselines';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
-import { ACCOUNT, PACKAGE_ARN, REGION } from './util';
+import { ACCOUNT, PACKAGE_ARN, REGION, statementsOfPolicies } from './util';
 
 describe('monitors with the baselines of the model package version', () => {
   let template: Template;
@@ -59,9 +59,7 @@ describe('monitors with the baselines of the model package version', () => {
   });
 
   test('the reader may describe that model package only', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-      .find((p: any) => /ModelPackageBaselines\/Reader/.test(p.Properties.Description)) as any;
-    expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+    expect(statementsOfPolicies(template, /ModelPackageBaselines\/Reader/)).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: 'sagemaker:DescribeModelPackage', Resource: { Ref: 'ModelPackageArn' } },
     ]));
   });
@@ -109,9 +107,7 @@ describe('ModelPackageBaselines on a foundation, with the group', () => {
   });
 
   test('the monitoring role reads the group\'s baseline prefix of the layout only', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
-      .find((p: any) => /MonitoringRole/.test(p.Properties.Description)) as any;
-    const reads = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Action === 's3:GetObject').map((s: any) => s.Resource);
+    const reads = statementsOfPolicies(template, /MonitoringRole/).filter((s: any) => s.Action === 's3:GetObject').map((s: any) => s.Resource);
     expect(reads).toEqual(expect.arrayContaining([
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FoundationArtifactsBucket/), 'Arn'] }, '/drift/churn/*']] },
     ]));

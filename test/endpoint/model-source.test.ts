@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ArtifactBucket, ModelPackageGroup } from '../../lib/core';
 import { EndpointStageParameters, EndpointWithMonitor, ModelPackageModelOptions, ModelSource } from '../../lib/endpoint';
-import { ACCOUNT, onlyResource, PACKAGE_ARN, REGION } from './util';
+import { ACCOUNT, PACKAGE_ARN, REGION, policyStatements } from './util';
 
 /** An endpoint serving `arn` with the given options, in a stack with an artifact bucket. */
 function serve(arn: string, options: (stack: Stack, artifacts: ArtifactBucket) => ModelPackageModelOptions) {
@@ -17,7 +17,7 @@ function serve(arn: string, options: (stack: Stack, artifacts: ArtifactBucket) =
 }
 
 function modelReads(template: Template): any[] {
-  return onlyResource(template, 'AWS::IAM::ManagedPolicy').Properties.PolicyDocument.Statement
+  return policyStatements(template)
     .filter((s: any) => s.Action === 's3:GetObject');
 }
 

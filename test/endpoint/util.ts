@@ -47,3 +47,22 @@ export function onlyResource(template: Template, type: string): any {
   return found[0];
 }
 
+
+/**
+ * Every statement of the managed policies in a template (a role's scoped policy and its policy of
+ * resource-less actions), in template order.
+ */
+export function policyStatements(template: Template): any[] {
+  return Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}
+
+/**
+ * Every statement of the managed policies whose description matches (a role's scoped policy and its
+ * policy of resource-less actions); fails when no policy matches.
+ */
+export function statementsOfPolicies(template: Template, description: RegExp): any[] {
+  const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+    .filter((p: any) => description.test(p.Properties.Description));
+  if (policies.length === 0) throw new Error(`no managed policy described by ${description}`);
+  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+}

@@ -39,6 +39,6 @@ export function createMonitoringRole(ctx: EndpointContext): iam.IRole {
     resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/ProcessingJobs:*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
   }), 'Model Monitor runs as SageMaker processing jobs, which log to the account\'s /aws/sagemaker/ProcessingJobs group, one stream per job named at run time.');
   grantPutMetricData(role, ['aws/sagemaker/Endpoints/data-metrics', 'aws/sagemaker/Endpoints/model-metrics']);
-  if (ctx.network) { grantVpcAccess(scope, role, ctx.network.vpc); }
+  if (ctx.network) { grantVpcAccess(scope, role, ctx.network); }
   return role;
 }

@@ -31,8 +31,9 @@ export function endpointNetwork(scope: Construct, props: EndpointWithMonitorProp
   // Private subnets with egress, or isolated ones (with VPC endpoints) when the VPC has no other.
   const subnetIds = selectSubnets(vpc, network.vpcSubnets).subnetIds;
   const groups = network.securityGroups ?? [createSecurityGroup(scope, vpc)];
-  grantVpcAccess(scope, role, vpc);
-  return { vpc, subnetIds, securityGroupIds: groups.map((g) => g.securityGroupId) };
+  const result = { vpc, subnetIds, securityGroupIds: groups.map((g) => g.securityGroupId) };
+  grantVpcAccess(scope, role, result);
+  return result;
 }
 
 function createSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup {
@@ -45,27 +46,36 @@ function createSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup
   return sg;
 }
 
-/** What SageMaker needs to put the role's containers into the VPC. */
-export function grantVpcAccess(scope: Construct, role: iam.IRole, vpc: ec2.IVpc): void {
+/**
+ * What SageMaker needs to put the role's containers into the VPC: the EC2 Describe actions (no
+ * resource scope), and the network interfaces in the endpoint's own subnets and security groups.
+ */
+export function grantVpcAccess(scope: Construct, role: iam.IRole, network: EndpointNetwork): void {
   const stack = Stack.of(scope);
-  const reason = 'EC2 Describe actions support no resource-level permissions, and SageMaker creates its network interfaces in subnets ' +
-    'and security groups chosen at run time; creation is limited to the endpoint\'s VPC with the ec2:Vpc condition.';
-  grantStatement(role, new iam.PolicyStatement({
+  iam.Grant.addToPrincipal({
+    grantee: role,
     actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-    resources: ['*'],
-  }), reason);
+    resourceArns: ['*'],
+  });
+  const interfaces = stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' });
   grantStatement(role, new iam.PolicyStatement({
     actions: ['ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-    resources: ['*'],
-    conditions: { ArnEqualsIfExists: { 'ec2:Vpc': stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: vpc.vpcId }) } },
-  }), reason);
+    resources: [
+      interfaces,
+      ...network.subnetIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })),
+      ...network.securityGroupIds.map((id) => stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: id })),
+    ],
+  }), 'SageMaker creates the network interfaces of the containers at run time (their ids are not known before); creation is limited ' +
+    'to the endpoint\'s subnets and security groups.');
 }
 
 /** `cloudwatch:PutMetricData` in the given namespaces only. */
 export function grantPutMetricData(role: iam.IRole, namespaces: string[]): void {
-  grantStatement(role, new iam.PolicyStatement({
+  // No resource scope (ManagedPolicyRole keeps it in its policy of unscoped actions).
+  iam.Grant.addToPrincipal({
+    grantee: role,
     actions: ['cloudwatch:PutMetricData'],
-    resources: ['*'],
+    resourceArns: ['*'],
     conditions: { StringEquals: { 'cloudwatch:namespace': namespaces } },
-  }), 'cloudwatch:PutMetricData supports no resource-level permissions; it is limited to the SageMaker namespaces with the cloudwatch:namespace condition.');
+  });
 }

@@ -264,7 +264,6 @@ function acknowledgeCdkGrants(stack: Stack, artifacts: s3.IBucket, fn: lambda.IF
       stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${name}/*` }))),
     action('cloudformation:DescribeStack*'), action('cloudformation:GetTemplate*'),
   ], 'aws-cdk-lib\'s CloudFormation actions grant on the two stage stacks by name; the stack id after the name is made by CloudFormation.');
-  ack(roles.invokeRole, [...wildcardResourceIds(stack, [`${fn.functionArn}:*`]), 'AwsSolutions-IAM5[Resource::*]'],
-    'aws-cdk-lib\'s Lambda invoke action: lambda:InvokeFunction on the deploy actions function (any version) and lambda:ListFunctions, ' +
-    'which supports no resource scope.');
+  ack(roles.invokeRole, wildcardResourceIds(stack, [`${fn.functionArn}:*`]),
+    'aws-cdk-lib\'s Lambda invoke action: lambda:InvokeFunction on the deploy actions function, any version of it.');
 }
