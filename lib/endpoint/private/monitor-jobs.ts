@@ -34,7 +34,7 @@ function createDataQualityMonitor(ctx: MonitorContext, o: DataQualityMonitorOpti
   const baseline = o.baseline.bind(ctx.scope, ctx.monitoringRole);
   check(baseline.statisticsUri !== undefined, ctx.scope, 'dataQualityMonitor.baseline.statisticsUri', undefined,
     'The data quality monitor needs the baseline statistics as well as the constraints');
-  const { frequency, resources, stopping, network } = monitoringResources(ctx, 'dataQualityMonitor', o);
+  const { frequency, run } = monitoringResources(ctx, 'dataQualityMonitor', o);
   const jobProps = {
     dataQualityAppSpecification: {
       imageUri: ctx.props.analyzerImageUri ?? modelMonitorAnalyzerImage(ctx.scope),
@@ -46,10 +46,7 @@ function createDataQualityMonitor(ctx: MonitorContext, o: DataQualityMonitorOpti
     },
     dataQualityJobInput: { endpointInput: endpointInput(ctx) },
     dataQualityJobOutputConfig: monitoringOutput(ctx, 'data-quality'),
-    jobResources: resources,
-    networkConfig: network,
-    roleArn: ctx.monitoringRole.roleArn,
-    stoppingCondition: stopping,
+    ...run,
   };
   const job = new sagemaker.CfnDataQualityJobDefinition(ctx.scope, 'DataQualityJobDefinition', { ...jobProps, tags: ctx.tags });
   return scheduleMonitor(ctx, { job, jobProps, type: 'DataQuality', short: 'dq', frequency });
@@ -62,7 +59,7 @@ function createModelQualityMonitor(ctx: MonitorContext, o: ModelQualityMonitorOp
     check(o.problemType === ProblemType.BINARY_CLASSIFICATION, ctx.scope, 'modelQualityMonitor.probabilityThresholdAttribute',
       o.probabilityThresholdAttribute, 'It applies to binary classification only');
   }
-  const { frequency, resources, stopping, network } = monitoringResources(ctx, 'modelQualityMonitor', o);
+  const { frequency, run } = monitoringResources(ctx, 'modelQualityMonitor', o);
   const jobProps = {
     modelQualityAppSpecification: {
       imageUri: ctx.props.analyzerImageUri ?? modelMonitorAnalyzerImage(ctx.scope),
@@ -81,10 +78,7 @@ function createModelQualityMonitor(ctx: MonitorContext, o: ModelQualityMonitorOp
       groundTruthS3Input: truth.s3Input,
     },
     modelQualityJobOutputConfig: monitoringOutput(ctx, 'model-quality'),
-    jobResources: resources,
-    networkConfig: network,
-    roleArn: ctx.monitoringRole.roleArn,
-    stoppingCondition: stopping,
+    ...run,
   };
   const job = new sagemaker.CfnModelQualityJobDefinition(ctx.scope, 'ModelQualityJobDefinition', { ...jobProps, tags: ctx.tags });
   return scheduleMonitor(ctx, { job, jobProps, type: 'ModelQuality', short: 'mq', frequency });
@@ -93,7 +87,7 @@ function createModelQualityMonitor(ctx: MonitorContext, o: ModelQualityMonitorOp
 function createModelBiasMonitor(ctx: MonitorContext, o: ModelBiasMonitorOptions): cloudwatch.Alarm {
   const baseline = clarifyBaseline(ctx, 'modelBiasMonitor', o.baseline);
   const truth = groundTruth(ctx, 'modelBiasMonitor', o);
-  const { frequency, resources, stopping, network } = monitoringResources(ctx, 'modelBiasMonitor', o);
+  const { frequency, run } = monitoringResources(ctx, 'modelBiasMonitor', o);
   const jobProps = {
     modelBiasAppSpecification: {
       imageUri: ctx.props.clarifyImageUri ?? clarifyImage(ctx.scope),
@@ -113,10 +107,7 @@ function createModelBiasMonitor(ctx: MonitorContext, o: ModelBiasMonitorOptions)
       groundTruthS3Input: truth.s3Input,
     },
     modelBiasJobOutputConfig: monitoringOutput(ctx, 'model-bias'),
-    jobResources: resources,
-    networkConfig: network,
-    roleArn: ctx.monitoringRole.roleArn,
-    stoppingCondition: stopping,
+    ...run,
   };
   const job = new sagemaker.CfnModelBiasJobDefinition(ctx.scope, 'ModelBiasJobDefinition', { ...jobProps, tags: ctx.tags });
   return scheduleMonitor(ctx, { job, jobProps, type: 'ModelBias', short: 'bias', frequency });
@@ -124,7 +115,7 @@ function createModelBiasMonitor(ctx: MonitorContext, o: ModelBiasMonitorOptions)
 
 function createModelExplainabilityMonitor(ctx: MonitorContext, o: ClarifyMonitorOptions): cloudwatch.Alarm {
   const baseline = clarifyBaseline(ctx, 'modelExplainabilityMonitor', o.baseline);
-  const { frequency, resources, stopping, network } = monitoringResources(ctx, 'modelExplainabilityMonitor', o);
+  const { frequency, run } = monitoringResources(ctx, 'modelExplainabilityMonitor', o);
   const jobProps = {
     modelExplainabilityAppSpecification: {
       imageUri: ctx.props.clarifyImageUri ?? clarifyImage(ctx.scope),
@@ -140,10 +131,7 @@ function createModelExplainabilityMonitor(ctx: MonitorContext, o: ClarifyMonitor
       },
     },
     modelExplainabilityJobOutputConfig: monitoringOutput(ctx, 'model-explainability'),
-    jobResources: resources,
-    networkConfig: network,
-    roleArn: ctx.monitoringRole.roleArn,
-    stoppingCondition: stopping,
+    ...run,
   };
   const job = new sagemaker.CfnModelExplainabilityJobDefinition(ctx.scope, 'ModelExplainabilityJobDefinition', { ...jobProps, tags: ctx.tags });
   return scheduleMonitor(ctx, { job, jobProps, type: 'ModelExplainability', short: 'xai', frequency });
@@ -199,22 +187,26 @@ function monitoringResources(ctx: MonitorContext, prop: string, o: MonitoringJob
   checkIntegerRange(scope, `${prop}.maxRuntime (seconds)`, s.maxRuntime.toSeconds({ integral: false }), 1, 86400);
   check(s.maxRuntime.toSeconds({ integral: false }) <= s.frequency.intervalHours * 3600, scope, `${prop}.maxRuntime`, s.maxRuntime,
     `It must fit in the interval between runs (${s.frequency.intervalHours} hour(s))`);
+  // The job definition properties every monitor kind shares: its cluster, its time limit, its network, its role.
   return {
     frequency: s.frequency,
-    resources: {
-      clusterConfig: {
-        instanceCount: s.instanceCount,
-        instanceType: s.instanceType.name,
-        volumeSizeInGb: s.volumeSize.toGibibytes(),
-        // SageMaker refuses a volume key for instance types with NVMe instance storage.
-        volumeKmsKeyId: s.instanceType.hasInstanceStorage ? undefined : ctx.encryptionKey.keyArn,
+    run: {
+      roleArn: ctx.monitoringRole.roleArn,
+      jobResources: {
+        clusterConfig: {
+          instanceCount: s.instanceCount,
+          instanceType: s.instanceType.name,
+          volumeSizeInGb: s.volumeSize.toGibibytes(),
+          // SageMaker refuses a volume key for instance types with NVMe instance storage.
+          volumeKmsKeyId: s.instanceType.hasInstanceStorage ? undefined : ctx.encryptionKey.keyArn,
+        },
       },
-    },
-    stopping: { maxRuntimeInSeconds: s.maxRuntime.toSeconds({ integral: false }) },
-    network: {
-      enableInterContainerTrafficEncryption: true,
-      enableNetworkIsolation: true,
-      vpcConfig: ctx.network ? { subnets: ctx.network.subnetIds, securityGroupIds: ctx.network.securityGroupIds } : undefined,
+      stoppingCondition: { maxRuntimeInSeconds: s.maxRuntime.toSeconds({ integral: false }) },
+      networkConfig: {
+        enableInterContainerTrafficEncryption: true,
+        enableNetworkIsolation: true,
+        vpcConfig: ctx.network ? { subnets: ctx.network.subnetIds, securityGroupIds: ctx.network.securityGroupIds } : undefined,
+      },
     },
   };
 }
