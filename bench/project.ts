@@ -66,8 +66,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** A consumer app in compiled JavaScript, run through the CLI. */
-function cliTimes(): { empty: number; project: number } | string {
+interface CliTimes {
+  readonly empty: number;
+  readonly one: number;
+  readonly ten: number;
+}
+
+/**
+ * A consumer app in compiled JavaScript, run through the CLI: the empty stack, one project, ten
+ * projects; with aws-cdk-lib's built-in template validation (the default) and without it
+ * (`CDK_VALIDATION=false`), to tell this library's cost from the validator's, which grows with the
+ * size of every template.
+ */
+function cliTimes(): { validated: CliTimes; unvalidated: CliTimes } | string {
   if (!fs.existsSync(path.join(ROOT, 'lib', 'index.js'))) { return 'skipped: run `npx jsii` first (the CLI benchmark uses the compiled library)'; }
   const dir = tmp();
   const lib = JSON.stringify(path.join(ROOT, 'lib'));
@@ -75,21 +86,28 @@ function cliTimes(): { empty: number; project: number } | string {
   fs.writeFileSync(path.join(dir, 'empty.js'), `const { App, Stack, Validations } = require(${cdkLib});\n` +
     'const app = new App(); const s = new Stack(app, "Empty");\n' +
     'Validations.of(s).acknowledge({ id: "CloudFormation-Validate::F0001", reason: "empty on purpose" }); app.synth();\n');
-  fs.writeFileSync(path.join(dir, 'project.js'), `const { App, Stack } = require(${cdkLib});\nconst { MlopsProject, MetricComparison } = require(${lib});\n` +
-    'const app = new App(); const s = new Stack(app, "Churn", { env: { account: "123456789012", region: "eu-west-1" } });\n' +
-    `new MlopsProject(s, "Project", ${JSON.stringify(projectProps('churn'))});\napp.synth();\n`);
+  const projects = (count: number) => `const { App, Stack } = require(${cdkLib});\nconst { MlopsProject } = require(${lib});\n` +
+    `const app = new App();\nfor (let i = 0; i < ${count}; i++) {\n` +
+    '  const s = new Stack(app, `Churn${i}`, { env: { account: "123456789012", region: "eu-west-1" } });\n' +
+    `  new MlopsProject(s, "Project", { ...${JSON.stringify(projectProps('churn'))}, projectName: \`churn-\${i}\` });\n}\napp.synth();\n`;
+  fs.writeFileSync(path.join(dir, 'one.js'), projects(1));
+  fs.writeFileSync(path.join(dir, 'ten.js'), projects(10));
   const cli = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
-  const run = (file: string) => timeMs(() => execFileSync(process.execPath, [cli, 'synth', '--quiet', '--app', `node ${path.join(dir, file)}`,
-    '--output', path.join(dir, `out-${file}`), '--no-version-reporting', '--no-notices'], { cwd: dir, stdio: 'pipe', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } }));
-  run('empty.js');
-  run('project.js');
-  const empty: number[] = [];
-  const project: number[] = [];
-  for (let i = 0; i < CLI_REPETITIONS; i++) {
-    empty.push(run('empty.js'));
-    project.push(run('project.js'));
-  }
-  return { empty: median(empty), project: median(project) };
+  const run = (file: string, validation: boolean) => timeMs(() => execFileSync(process.execPath, [cli, 'synth', '--quiet', '--app', `node ${path.join(dir, file)}`,
+    '--output', path.join(dir, `out-${file}`), '--no-version-reporting', '--no-notices'], {
+    cwd: dir, stdio: 'pipe',
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...(validation ? {} : { CDK_VALIDATION: 'false' }) },
+  }));
+  const measure = (validation: boolean): CliTimes => {
+    run('empty.js', validation);
+    run('one.js', validation);
+    const times: Record<string, number[]> = { empty: [], one: [], ten: [] };
+    for (let i = 0; i < CLI_REPETITIONS; i++) {
+      for (const k of ['empty', 'one', 'ten']) { times[k].push(run(`${k}.js`, validation)); }
+    }
+    return { empty: median(times.empty), one: median(times.one), ten: median(times.ten) };
+  };
+  return { validated: measure(true), unvalidated: measure(false) };
 }
 
 /** Always-on endpoint instance-hours per month of a deployed project, from its synthesized template. */
@@ -145,12 +163,13 @@ function main(): void {
   if (typeof cli === 'string') {
     console.log(`CLI: ${cli}`);
   } else {
-    console.log(`Through the CLI (\`cdk synth\` of a compiled JavaScript consumer app), median of ${CLI_REPETITIONS}:`);
+    console.log(`Through the CLI (\`cdk synth\` of a compiled JavaScript consumer app, a fresh process each run), median of ${CLI_REPETITIONS}:`);
     console.log('');
-    console.log('| app | synth time (ms) | ratio to the floor |');
-    console.log('|---|---:|---:|');
-    console.log(`| one empty stack (floor) | ${cli.empty.toFixed(0)} | 1.0 |`);
-    console.log(`| one project | ${cli.project.toFixed(0)} | ${(cli.project / cli.empty).toFixed(2)} |`);
+    console.log('| aws-cdk-lib template validation | empty stack (floor) (ms) | one project (ms) | one / floor | ten projects (ms) | ten / one |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [name, t] of [['on (default)', cli.validated], ['off (CDK_VALIDATION=false)', cli.unvalidated]] as const) {
+      console.log(`| ${name} | ${t.empty.toFixed(0)} | ${t.one.toFixed(0)} | ${(t.one / t.empty).toFixed(2)} | ${t.ten.toFixed(0)} | ${(t.ten / t.one).toFixed(2)} |`);
+    }
   }
   console.log('');
   console.log(`Always-on endpoint instance-hours per month (${HOURS_PER_MONTH} h), from the synthesized templates:`);
