@@ -224,7 +224,11 @@ export class MlopsProject extends Construct {
     allow('StageMonitorViolationRules', 'events.amazonaws.com', `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/${name}-*`);
   }
 
-  /** Started, failed, succeeded, stopped and superseded executions of the deploy pipeline go to the topic. */
+  /**
+   * Started, failed, succeeded, stopped and superseded executions of the deploy pipeline go to the
+   * topic; a rollback execution (CodePipeline's stage rollback after a failed prod verification or
+   * a bake-time alarm, or one started by hand) gets a message of its own.
+   */
   private notifyExecutions(pipelineName: string): void {
     const detail = (path: string) => events.EventField.fromPath(path);
     new events.Rule(this, 'NotifyDeployExecutions', {
@@ -237,6 +241,24 @@ export class MlopsProject extends Construct {
       },
       targets: [snsTarget(this, 'NotificationsPublisher', this.notificationTopic, events.RuleTargetInput.fromText(
         `Deploy pipeline ${detail('$.detail.pipeline')}: execution ${detail('$.detail.execution-id')} is ${detail('$.detail.state')}. ` +
+        `https://${detail('$.region')}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${detail('$.detail.pipeline')}/executions/` +
+        `${detail('$.detail.execution-id')}/timeline?region=${detail('$.region')}`))],
+    });
+    new events.Rule(this, 'NotifyRollbacks', {
+      description: `Notifies the rollbacks of the ${pipelineName} deploy pipeline (a stage returns to its last successful execution)`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Pipeline Execution State Change'],
+        account: [Stack.of(this).account],
+        detail: {
+          'pipeline': [pipelineName],
+          'state': ['STARTED'],
+          'execution-trigger': { 'trigger-type': ['AutomatedRollback', 'ManualRollback'] },
+        },
+      },
+      targets: [snsTarget(this, 'NotificationsPublisher', this.notificationTopic, events.RuleTargetInput.fromText(
+        `Deploy pipeline ${detail('$.detail.pipeline')} is rolling back (${detail('$.detail.execution-trigger.trigger-type')}): ` +
+        `execution ${detail('$.detail.execution-id')} redeploys the last release that passed the stage. ` +
         `https://${detail('$.region')}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${detail('$.detail.pipeline')}/executions/` +
         `${detail('$.detail.execution-id')}/timeline?region=${detail('$.region')}`))],
     });

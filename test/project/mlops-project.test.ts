@@ -242,6 +242,15 @@ describe('MlopsProject with a monitored endpoint, ephemeral staging and a stagin
       expect(matchesEventPattern(executions, { ...event, account: '123456789012', detail: { ...event.detail, pipeline: 'churn-deploy' } })).toBe(true);
       expect(matchesEventPattern(executions, event)).toBe(false); // another pipeline
     }
+    // A stage rollback starts an execution of its own, told apart by its trigger.
+    const rollbacks = rules.find(([id]) => (id as string).startsWith('ProjectNotifyRollbacks'))![1] as any;
+    const started = loadEvent('codepipeline-pipeline-execution-state-change.started');
+    const ours = { ...started, account: '123456789012', detail: { ...started.detail, pipeline: 'churn-deploy' } };
+    expect(matchesEventPattern(rollbacks, ours)).toBe(false); // a release started by the release handler
+    for (const trigger of ['AutomatedRollback', 'ManualRollback']) {
+      expect(matchesEventPattern(rollbacks, { ...ours, detail: { ...ours.detail, 'execution-trigger': { 'trigger-type': trigger } } })).toBe(true);
+    }
+    expect(matchesEventPattern(rollbacks, { ...ours, account: '210987654321', detail: { ...ours.detail, 'execution-trigger': { 'trigger-type': 'AutomatedRollback' } } })).toBe(false);
     built.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     built.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-team@example.com' });
   });
