@@ -99,6 +99,15 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
    * @default false
    */
   readonly trainingDataHasHeader?: boolean;
+  /**
+   * Environment variables of the preprocessing, training and evaluation jobs (for example
+   * `MLFLOW_TRACKING_URI`, which MlopsProject sets when it tracks experiments). Up to 48 variables
+   * (SageMaker's limit for training jobs); names are letters, digits and `_`, not starting with a
+   * digit; values at most 512 characters.
+   *
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
 }
 
 /** The condition of the metric gate for each comparison. */
@@ -179,6 +188,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       instanceType: InstanceType.of(processingType.asString),
       code: props.preprocessingScript,
       inputs: [{ inputName: 'raw', source: this.inputData.asString, destination: '/opt/ml/processing/input' }],
+      environment: props.environment,
       outputs: ['train', 'validation', 'test'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
     });
     const trainUri = this.preprocessStep.properties.outputUri('train');
@@ -201,6 +211,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       image: trainingImage,
       instanceType: InstanceType.of(trainingType.asString),
       hyperparameters: props.hyperparameters ?? { objective: 'reg:squarederror', num_round: '50' },
+      environment: props.environment,
       inputs: [
         { channelName: 'train', s3Uri: trainUri.asString, contentType: 'text/csv' },
         { channelName: 'validation', s3Uri: this.preprocessStep.properties.outputUri('validation').asString, contentType: 'text/csv' },
@@ -214,6 +225,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
       image: processingImage,
       instanceType: InstanceType.of(processingType.asString),
       code: props.evaluationScript,
+      environment: props.environment,
       inputs: [
         { inputName: 'model', source: modelData.asString, destination: '/opt/ml/processing/model' },
         { inputName: 'test', source: this.preprocessStep.properties.outputUri('test').asString, destination: '/opt/ml/processing/test' },
@@ -265,6 +277,7 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
     'The standard pipeline builds its own definition; use TrainingPipeline for a custom one');
   check(typeof props.inputDataUri === 'string' && (Token.isUnresolved(props.inputDataUri) || props.inputDataUri.startsWith('s3://')),
     where, 'inputDataUri', props.inputDataUri, 'It must be an S3 URI (s3://bucket/prefix)');
+  checkJobEnvironment(where, props.environment);
   for (const prop of ['preprocessingScript', 'evaluationScript'] as const) {
     check(props[prop] !== null && typeof props[prop] === 'object', where, prop, props[prop],
       'It is required: the script, as `{ s3Uri }` or `{ localFile }`');
@@ -284,4 +297,19 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
   }
   checkInstanceTypeFor(where, 'processingInstanceType', props.processingInstanceType, 'processing');
   checkInstanceTypeFor(where, 'trainingInstanceType', props.trainingInstanceType, 'training');
+}
+
+/** SageMaker's rules for job environment variables (CreateTrainingJob: at most 48; keys and values by pattern and length). */
+function checkJobEnvironment(where: string, environment: { [name: string]: string } | undefined): void {
+  if (environment === undefined) { return; }
+  check(environment !== null && typeof environment === 'object' && !Array.isArray(environment), where, 'environment', environment,
+    'It must be an object of variable names to string values');
+  const entries = Object.entries(environment);
+  check(entries.length <= 48, where, 'environment', `${entries.length} variables`, 'SageMaker allows at most 48 environment variables per job');
+  for (const [name, value] of entries) {
+    check(/^[a-zA-Z_][a-zA-Z0-9_]{0,511}$/.test(name), where, `environment.${name}`, name,
+      'A variable name is letters, digits and `_`, not starting with a digit, at most 512 characters');
+    check(typeof value === 'string' && (Token.isUnresolved(value) || value.length <= 512), where, `environment.${name}`, value,
+      'A value is a string of at most 512 characters');
+  }
 }
