@@ -87,6 +87,13 @@ export interface StorageLayoutProps {
    * @default "feature-store"
    */
   readonly featureStore?: string;
+
+  /**
+   * Artifact stores of MLflow experiment tracking: `<experiments>/<project>/...`.
+   *
+   * @default "experiments"
+   */
+  readonly experiments?: string;
 }
 
 /** SageMaker, S3 and IAM all accept these characters in a key prefix without escaping. */
@@ -136,6 +143,8 @@ export class StorageLayout {
   public readonly releases: string;
   /** Top-level prefix of feature store offline stores. */
   public readonly featureStore: string;
+  /** Top-level prefix of MLflow artifact stores. */
+  public readonly experiments: string;
 
   private constructor(props: StorageLayoutProps) {
     const prefix = (name: keyof StorageLayoutProps, fallback: string): string => {
@@ -158,6 +167,7 @@ export class StorageLayout {
     this.asyncInference = prefix('asyncInference', 'async-inference');
     this.releases = prefix('releases', 'releases');
     this.featureStore = prefix('featureStore', 'feature-store');
+    this.experiments = prefix('experiments', 'experiments');
   }
 
   /**
@@ -248,5 +258,14 @@ export class StorageLayout {
    */
   public releasePrefix(name: string): string {
     return `${this.releases}/${name}`;
+  }
+
+  /**
+   * The MLflow artifact store of one project, `<experiments>/<name>`.
+   *
+   * @param name the project (or tracking server) name
+   */
+  public experimentsPrefix(name: string): string {
+    return `${this.experiments}/${name}`;
   }
 }

@@ -15,12 +15,16 @@ import { projectSettings, ProjectSettings } from './private/settings';
 import { createModelRole, createMonitoringRole, StageRoleScope } from './private/stage-roles';
 import { StageStack } from './private/stage-stack';
 import { buildStageTemplate, PROJECT_PARAMETERS } from './private/stage-template';
+import { MlflowServerType } from './experiment-tracking-props';
+import { createExperimentTracking, ExperimentTracking, experimentTrackingSettings } from './private/experiment-tracking';
 import { MlopsProjectProps, StagingMode } from './project-props';
 import { IMlopsFoundation, MlopsFoundation } from '../core/foundation';
 import { IModelPackageGroup } from '../core/model-package-group';
 import { ModelRegistryApproval } from '../model-registry/model-registry-approval';
 import { ITrainingPipeline } from '../training-pipeline/pipeline-base';
 import { StandardTrainingPipeline } from '../training-pipeline/standard-pipeline';
+import { TrainingPipeline } from '../training-pipeline/training-pipeline';
+import { check, propError } from '../private/errors';
 import { snsTarget } from '../private/event-targets';
 import { resolveLayout } from '../private/resources';
 
@@ -71,6 +75,14 @@ export class MlopsProject extends Construct {
   public readonly stageDeploymentRole: iam.IRole;
   /** The release handler. */
   public readonly releaseFunction: lambda.IFunction;
+  /**
+   * The ARN of the project's MLflow App or tracking server (the `MLFLOW_TRACKING_URI` of the
+   * training jobs), when the project tracks experiments.
+   */
+  public readonly experimentTrackingArn?: string;
+  /** The service role of the project's MLflow resource, when the project tracks experiments. */
+  public readonly experimentTrackingRole?: iam.IRole;
+  private readonly experimentTracking?: ExperimentTracking;
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -102,15 +114,29 @@ export class MlopsProject extends Construct {
     });
     this.modelPackageGroup = this.registry.modelPackageGroup;
 
+    // Experiment tracking comes first: its ARN is the training jobs' MLFLOW_TRACKING_URI.
+    this.experimentTracking = props.experimentTracking !== undefined
+      ? this.createExperimentTracking(props, settings.name, layout.experimentsPrefix(settings.name))
+      : undefined;
+    this.experimentTrackingArn = this.experimentTracking?.serverArn;
+    this.experimentTrackingRole = this.experimentTracking?.serviceRole;
+
     if (props.training) {
       this.trainingPipeline = new StandardTrainingPipeline(this, 'Training', {
         ...props.training,
         pipelineName: props.training.pipelineName ?? `${settings.name}-training`,
         foundation: this.foundation,
         modelPackageGroup: this.modelPackageGroup,
+        environment: this.experimentTracking
+          ? { ...props.training.environment, MLFLOW_TRACKING_URI: this.experimentTracking.serverArn }
+          : props.training.environment,
       });
     } else {
       this.trainingPipeline = props.trainingPipeline;
+    }
+    if (this.experimentTracking && this.trainingPipeline instanceof TrainingPipeline) {
+      // The jobs log to the project's MLflow resource, and to no other.
+      this.experimentTracking.grant(this.trainingPipeline.jobRole, false);
     }
 
     const template = buildStageTemplate(this, {
@@ -171,6 +197,36 @@ export class MlopsProject extends Construct {
     new CfnOutput(this, 'ArtifactBucketName', { description: 'The project\'s artifact bucket', value: bucket.bucketName });
     new CfnOutput(this, 'NotificationTopicArn', { description: 'The project\'s notification topic', value: this.notificationTopic.topicArn });
     new CfnOutput(this, 'ModelPackageGroupName', { description: 'The project\'s model package group', value: this.modelPackageGroup.modelPackageGroupName });
+  }
+
+  /**
+   * Let a principal (a data scientist's role, your own pipeline's job role) log experiments to the
+   * project's MLflow resource and read them back, and open its UI: the data-plane actions on that
+   * resource only (nothing is deleted), and its artifact store prefix.
+   *
+   * @param grantee the principal
+   */
+  public grantExperimentTracking(grantee: iam.IGrantable): iam.Grant {
+    if (!this.experimentTracking) {
+      throw propError(this, 'experimentTracking', undefined,
+        'The project tracks no experiments: give `experimentTracking` ({} for an MLflow App) before granting access to it');
+    }
+    return this.experimentTracking.grant(grantee, true);
+  }
+
+  private createExperimentTracking(props: MlopsProjectProps, name: string, prefix: string): ExperimentTracking {
+    const settings = experimentTrackingSettings(this, name, props.experimentTracking!);
+    check(props.training?.networkIsolation !== true, this, 'training.networkIsolation', true,
+      'Jobs without network access cannot reach the MLflow resource: leave networkIsolation off when experimentTracking is on');
+    const tracking = createExperimentTracking(this, {
+      projectName: name, settings, key: this.foundation.encryptionKey, bucket: this.foundation.artifactBucket, prefix, group: this.modelPackageGroup,
+    });
+    new CfnOutput(this, 'ExperimentTrackingArn', {
+      description: `The MLflow ${settings.serverType === MlflowServerType.APP ? 'App' : 'tracking server'} of project ${name} ` +
+        '(its MLFLOW_TRACKING_URI, with the sagemaker-mlflow plugin)',
+      value: tracking.serverArn,
+    });
+    return tracking;
   }
 
   /** The stage template's values of each stage, for exactly the parameters the template declares. */

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IMlopsFoundation } from '../core/foundation';
 import { InstanceType } from '../core/instance-type';
 import { IModelPackageGroup, ModelPackageGroupProps } from '../core/model-package-group';
+import { ExperimentTrackingOptions } from './experiment-tracking-props';
 import { DeploymentOptions } from '../endpoint/deployment';
 import { EndpointStageParameters } from '../endpoint/endpoint-parameters';
 import { EndpointWithMonitor } from '../endpoint/endpoint-with-monitor';
@@ -355,5 +356,15 @@ export interface MlopsProjectProps {
    * @default - none
    */
   readonly notificationEmails?: string[];
+
+  /**
+   * Track experiments on SageMaker managed MLflow: an MLflow App (or tracking server) with the
+   * foundation's bucket as artifact store, whose ARN the standard pipeline's jobs get as
+   * `MLFLOW_TRACKING_URI` and may log to (a pipeline of your own gets the access when it is a
+   * `TrainingPipeline`; set the variable in its jobs).
+   *
+   * @default - no experiment tracking
+   */
+  readonly experimentTracking?: ExperimentTrackingOptions;
 
 }

@@ -70,8 +70,10 @@ describe('StorageLayout', () => {
     const l = StorageLayout.DEFAULT;
     expect([l.pipelinePrefix('p'), l.definitionPrefix('p'), l.evaluationReportPrefix('g'), l.modelPrefix('g'), l.baselinePrefix('g'),
       l.dataCapturePrefix('e'), l.monitoringPrefix('e'), l.groundTruthPrefix('e'), l.asyncInferencePrefix('e'), l.releasePrefix('x'),
-      l.featureStore]).toEqual(['pipelines/p', 'pipeline-definitions/p', 'evaluation-reports/g', 'models/g', 'baselines/g',
-      'data-capture/e', 'monitoring/e', 'ground-truth/e', 'async-inference/e', 'releases/x', 'feature-store']);
+      l.featureStore, l.experimentsPrefix('x')]).toEqual(['pipelines/p', 'pipeline-definitions/p', 'evaluation-reports/g', 'models/g', 'baselines/g',
+      'data-capture/e', 'monitoring/e', 'ground-truth/e', 'async-inference/e', 'releases/x', 'feature-store', 'experiments/x']);
+    expect(StorageLayout.of({ experiments: 'mlflow' }).experimentsPrefix('churn')).toBe('mlflow/churn');
+    expect(() => StorageLayout.of({ experiments: 'mlflow/*' })).toThrow(/experiments.*"mlflow\/\*".*no wildcards/s);
   });
 
   test('changed prefixes, nested ones too', () => {
