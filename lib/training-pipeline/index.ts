@@ -15,3 +15,4 @@ export * from './definition';
 export * from './pipeline-base';
 export * from './training-pipeline';
 export * from './standard-pipeline';
+export * from './input-parameters';

@@ -11,7 +11,9 @@ import { resolveLayout } from '../private/resources';
 import { QualityCheckStep, QualityCheckType } from './check-steps';
 import { Condition } from './conditions';
 import { ConditionStep, FailStep } from './control-steps';
+import { StandardPipelineInputParameters } from './input-parameters';
 import { checkPropsGiven } from './private/checks';
+import { checkInputParameters, standardInputs } from './private/input-parameters';
 import { checkInstanceTypeFor } from './private/jobs';
 import { chooseModelPackageGroup } from './private/model-package-group';
 import { ProcessingCode, ProcessingStep } from './processing-step';
@@ -108,6 +110,15 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
    * @default - none
    */
   readonly environment?: { [name: string]: string };
+  /**
+   * Pipeline parameters through which an execution runs other images and scripts than these
+   * props give (`TrainingImageUri`, `InferenceImageUri`, `PreprocessingScriptUri`,
+   * `EvaluationScriptUri`), each defaulting to what the props give. MlopsProject's build pipeline
+   * passes each commit's.
+   *
+   * @default - none: the images and scripts are fixed in the definition
+   */
+  readonly inputParameters?: StandardPipelineInputParameters;
 }
 
 /** The condition of the metric gate for each comparison. */
@@ -124,6 +135,7 @@ const GATES: Record<MetricComparison, (metric: any, threshold: any) => Condition
  *
  * Parameters: `InputData`, `MetricThreshold`, `ProcessingInstanceType`, `TrainingInstanceType`,
  * `SkipDataQualityCheck` and `RegisterNewDataQualityBaseline` (both true by default).
+ * With `inputParameters`, also those of the images and scripts an execution may replace.
  * The registered model version carries the evaluation report (model quality), the data quality
  * statistics and constraints, and the data quality drift-check baselines that Model Monitor reads.
  *
@@ -182,12 +194,17 @@ export class StandardTrainingPipeline extends TrainingPipeline {
 
     const processingImage = props.processingImage ?? ContainerImage.scikitLearn();
     const trainingImage = props.trainingImage ?? ContainerImage.xgboost();
+    // The props' images and scripts, or parameters that default to them (inputParameters).
+    const inputs = standardInputs(this, where, props.inputParameters, { training: trainingImage, inference: props.inferenceImage ?? trainingImage },
+      { preprocessing: props.preprocessingScript, evaluation: props.evaluationScript });
+    this.addParameter(...inputs.parameters);
 
     this.preprocessStep = new ProcessingStep('Preprocess', {
       image: processingImage,
       instanceType: InstanceType.of(processingType.asString),
-      code: props.preprocessingScript,
-      inputs: [{ inputName: 'raw', source: this.inputData.asString, destination: '/opt/ml/processing/input' }],
+      code: inputs.preprocessing.code,
+      entrypoint: inputs.preprocessing.entrypoint,
+      inputs: [{ inputName: 'raw', source: this.inputData.asString, destination: '/opt/ml/processing/input' }, ...inputs.preprocessing.codeInputs],
       environment: props.environment,
       outputs: ['train', 'validation', 'test'].map((name) => ({ outputName: name, source: `/opt/ml/processing/${name}` })),
     });
@@ -208,7 +225,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     });
 
     this.trainingStep = new TrainingStep('Train', {
-      image: trainingImage,
+      image: inputs.trainingImage,
       instanceType: InstanceType.of(trainingType.asString),
       hyperparameters: props.hyperparameters ?? { objective: 'reg:squarederror', num_round: '50' },
       environment: props.environment,
@@ -224,11 +241,13 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     this.evaluationStep = new ProcessingStep('Evaluate', {
       image: processingImage,
       instanceType: InstanceType.of(processingType.asString),
-      code: props.evaluationScript,
+      code: inputs.evaluation.code,
+      entrypoint: inputs.evaluation.entrypoint,
       environment: props.environment,
       inputs: [
         { inputName: 'model', source: modelData.asString, destination: '/opt/ml/processing/model' },
         { inputName: 'test', source: this.preprocessStep.properties.outputUri('test').asString, destination: '/opt/ml/processing/test' },
+        ...inputs.evaluation.codeInputs,
       ],
       outputs: [{ outputName: 'evaluation', source: '/opt/ml/processing/evaluation', destination: underPrefix(reportPrefix) }],
       propertyFiles: [this.evaluationReport],
@@ -238,7 +257,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
     this.registerStep = new RegisterModelStep('Register', {
       modelPackageGroup: group.group,
       modelPackageGroupName: group.group ? undefined : groupName,
-      image: props.inferenceImage ?? trainingImage,
+      image: inputs.inferenceImage,
       modelDataUrl: modelData.asString,
       approvalStatus: ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
       modelMetrics: {
@@ -278,6 +297,7 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
   check(typeof props.inputDataUri === 'string' && (Token.isUnresolved(props.inputDataUri) || props.inputDataUri.startsWith('s3://')),
     where, 'inputDataUri', props.inputDataUri, 'It must be an S3 URI (s3://bucket/prefix)');
   checkJobEnvironment(where, props.environment);
+  checkInputParameters(where, props.inputParameters);
   for (const prop of ['preprocessingScript', 'evaluationScript'] as const) {
     check(props[prop] !== null && typeof props[prop] === 'object', where, prop, props[prop],
       'It is required: the script, as `{ s3Uri }` or `{ localFile }`');
