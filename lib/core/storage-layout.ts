@@ -94,6 +94,14 @@ export interface StorageLayoutProps {
    * @default "experiments"
    */
   readonly experiments?: string;
+
+  /**
+   * The code and scripts of pipelines, uploaded by a build for each commit:
+   * `<code>/<project>/<commit>/...`. Jobs of the project's pipeline may read this prefix.
+   *
+   * @default "code"
+   */
+  readonly code?: string;
 }
 
 /** SageMaker, S3 and IAM all accept these characters in a key prefix without escaping. */
@@ -145,6 +153,8 @@ export class StorageLayout {
   public readonly featureStore: string;
   /** Top-level prefix of MLflow artifact stores. */
   public readonly experiments: string;
+  /** Top-level prefix of the code that builds upload. */
+  public readonly code: string;
 
   private constructor(props: StorageLayoutProps) {
     const prefix = (name: keyof StorageLayoutProps, fallback: string): string => {
@@ -168,6 +178,7 @@ export class StorageLayout {
     this.releases = prefix('releases', 'releases');
     this.featureStore = prefix('featureStore', 'feature-store');
     this.experiments = prefix('experiments', 'experiments');
+    this.code = prefix('code', 'code');
   }
 
   /**
@@ -267,5 +278,14 @@ export class StorageLayout {
    */
   public experimentsPrefix(name: string): string {
     return `${this.experiments}/${name}`;
+  }
+
+  /**
+   * The code a project's build uploads, `<code>/<name>` (each commit under `<code>/<name>/<commit>/`).
+   *
+   * @param name the project (or build pipeline) name
+   */
+  public codePrefix(name: string): string {
+    return `${this.code}/${name}`;
   }
 }
