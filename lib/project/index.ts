@@ -1,3 +1,5 @@
 export * from './project-props';
+export * from './build-props';
+export * from './source';
 export * from './experiment-tracking-props';
 export * from './mlops-project';

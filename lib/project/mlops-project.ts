@@ -1,5 +1,6 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +8,8 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { createBuildPipeline } from './private/build-pipeline';
+import { buildSettings } from './private/build-settings';
 import { createDeployPipeline } from './private/deploy-pipeline';
 import { createDeploymentRole } from './private/deployment-role';
 import { createDeployActionsHandler, createReleaseHandler } from './private/flow-handlers';
@@ -75,6 +78,12 @@ export class MlopsProject extends Construct {
   public readonly stageDeploymentRole: iam.IRole;
   /** The release handler. */
   public readonly releaseFunction: lambda.IFunction;
+  /** The build pipeline (source -> images -> code -> training), when the project has a `build`. */
+  public readonly buildPipeline?: codepipeline.Pipeline;
+  /** The repository the build pushes the training images to, when it builds them. */
+  public readonly trainingImageRepository?: ecr.IRepository;
+  /** The repository the build pushes the inference images to, when it builds them. */
+  public readonly inferenceImageRepository?: ecr.IRepository;
   /**
    * The ARN of the project's MLflow App or tracking server (the `MLFLOW_TRACKING_URI` of the
    * training jobs), when the project tracks experiments.
@@ -87,6 +96,7 @@ export class MlopsProject extends Construct {
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
     const settings = projectSettings(this, props);
+    const build = buildSettings(this, props);
     this.projectName = settings.name;
     const stack = Stack.of(this);
     this.foundation = props.foundation ?? new MlopsFoundation(this, 'Foundation');
@@ -127,6 +137,8 @@ export class MlopsProject extends Construct {
         pipelineName: props.training.pipelineName ?? `${settings.name}-training`,
         foundation: this.foundation,
         modelPackageGroup: this.modelPackageGroup,
+        // With a build, the images and scripts of each commit come as parameters.
+        inputParameters: build ? build.standardInputs : props.training.inputParameters,
         environment: this.experimentTracking
           ? { ...props.training.environment, MLFLOW_TRACKING_URI: this.experimentTracking.serverArn }
           : props.training.environment,
@@ -186,6 +198,15 @@ export class MlopsProject extends Construct {
     });
     this.deployPipeline = deploy.pipeline;
     this.notifyExecutions(pipelineName);
+    if (build && this.trainingPipeline) {
+      const built = createBuildPipeline(this, {
+        projectName: settings.name, build, key, bucket, layout, trainingPipeline: this.trainingPipeline,
+        topic: this.notificationTopic, modelRole: this.modelRole,
+      });
+      this.buildPipeline = built.pipeline;
+      this.trainingImageRepository = built.trainingImageRepository;
+      this.inferenceImageRepository = built.inferenceImageRepository;
+    }
 
     const region = stack.region;
     new CfnOutput(this, 'DeployPipelineUrl', {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IMlopsFoundation } from '../core/foundation';
 import { InstanceType } from '../core/instance-type';
 import { IModelPackageGroup, ModelPackageGroupProps } from '../core/model-package-group';
+import { ProjectBuildOptions } from './build-props';
 import { ExperimentTrackingOptions } from './experiment-tracking-props';
 import { DeploymentOptions } from '../endpoint/deployment';
 import { EndpointStageParameters } from '../endpoint/endpoint-parameters';
@@ -356,6 +357,15 @@ export interface MlopsProjectProps {
    * @default - none
    */
   readonly notificationEmails?: string[];
+
+  /**
+   * The build side: a pipeline that, for each commit of the source, builds the training and
+   * inference images from the repository's Dockerfiles, uploads the pipeline's code and starts the
+   * training pipeline with them. Needs `training` or `trainingPipeline`.
+   *
+   * @default - no build pipeline: the training pipeline runs the images and scripts of its props
+   */
+  readonly build?: ProjectBuildOptions;
 
   /**
    * Track experiments on SageMaker managed MLflow: an MLflow App (or tracking server) with the
