@@ -3,6 +3,7 @@ import { addEndpointExample } from './endpoint';
 import { addFeatureStoreExample } from './feature-store';
 import { addFoundationExample } from './foundation';
 import { addModelRegistryExample } from './model-registry';
+import { addMultiAccountExample } from './multi-account';
 import { addQuickstartExample } from './quickstart';
 import { addTrainingPipelineExample } from './training-pipeline';
 
@@ -17,6 +18,7 @@ export const EXAMPLES: { readonly name: string; readonly add: (app: App) => unkn
   { name: 'training-pipeline', add: addTrainingPipelineExample },
   { name: 'model-registry', add: addModelRegistryExample },
   { name: 'endpoint', add: addEndpointExample },
+  { name: 'multi-account', add: addMultiAccountExample },
 ];
 
 /** Add every example stack to `app`. */

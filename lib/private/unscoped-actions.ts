@@ -9,6 +9,8 @@
 export const UNSCOPED_ACTIONS: ReadonlySet<string> = new Set([
   // A registry login token: no resource (ECR).
   'ecr:GetAuthorizationToken',
+  // Template validation before a stack operation (the CodePipeline CloudFormation action): no resource.
+  'cloudformation:ValidateTemplate',
   // Custom metrics: no resource; the library always adds a cloudwatch:namespace condition.
   'cloudwatch:PutMetricData',
   // EC2 Describe actions: no resource-level permissions.

@@ -2,4 +2,5 @@ export * from './project-props';
 export * from './build-props';
 export * from './source';
 export * from './experiment-tracking-props';
+export * from './loop-props';
 export * from './mlops-project';

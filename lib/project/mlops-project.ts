@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -13,6 +13,10 @@ import { buildSettings } from './private/build-settings';
 import { createDeployPipeline } from './private/deploy-pipeline';
 import { createDeploymentRole } from './private/deployment-role';
 import { createDeployActionsHandler, createReleaseHandler } from './private/flow-handlers';
+import { Chat, createChat } from './private/chat';
+import { grantOfflineStoreRead, grantOnlineStoreRead } from './private/feature-access';
+import { FlowDiagramFile, FlowParts, renderFlowDiagram, stepsOfDefinition } from './private/flow-diagram';
+import { createRetraining, RetrainingTrigger } from './private/retraining';
 import { StageSettings } from './private/release-contract';
 import { projectSettings, ProjectSettings } from './private/settings';
 import { createModelRole, createMonitoringRole, StageRoleScope } from './private/stage-roles';
@@ -92,11 +96,27 @@ export class MlopsProject extends Construct {
   /** The service role of the project's MLflow resource, when the project tracks experiments. */
   public readonly experimentTrackingRole?: iam.IRole;
   private readonly experimentTracking?: ExperimentTracking;
+  /** The rules that start the training pipeline again (`retraining`), in the pipeline's scope. */
+  public readonly retrainingRules: events.Rule[];
+  /** The role AWS Chatbot assumes for the project's chat channels, when it has some. */
+  public readonly chatRole?: iam.IRole;
+  /** The guardrail policies of the project's chat channels, when it has some. */
+  public readonly chatGuardrailPolicies: iam.IManagedPolicy[];
+  /** The ARNs of the project's AWS Chatbot channel configurations (Slack, then Microsoft Teams). */
+  public readonly chatChannelArns: string[];
+  private readonly settings: ProjectSettings;
+  private readonly retrainingTriggers: RetrainingTrigger[];
+  private readonly chat?: Chat;
+  private readonly props: MlopsProjectProps;
+  private readonly deployPipelineName: string;
+
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
     const settings = projectSettings(this, props);
     const build = buildSettings(this, props);
+    this.settings = settings;
+    this.props = props;
     this.projectName = settings.name;
     const stack = Stack.of(this);
     this.foundation = props.foundation ?? new MlopsFoundation(this, 'Foundation');
@@ -134,6 +154,7 @@ export class MlopsProject extends Construct {
     if (props.training) {
       this.trainingPipeline = new StandardTrainingPipeline(this, 'Training', {
         ...props.training,
+        inputDataUri: settings.loop.trainingInputDataUri!,
         pipelineName: props.training.pipelineName ?? `${settings.name}-training`,
         foundation: this.foundation,
         modelPackageGroup: this.modelPackageGroup,
@@ -149,6 +170,10 @@ export class MlopsProject extends Construct {
     if (this.experimentTracking && this.trainingPipeline instanceof TrainingPipeline) {
       // The jobs log to the project's MLflow resource, and to no other.
       this.experimentTracking.grant(this.trainingPipeline.jobRole, false);
+    }
+    const featureStore = settings.loop.featureStore;
+    if (featureStore && this.trainingPipeline instanceof TrainingPipeline) {
+      grantOfflineStoreRead(featureStore, this.trainingPipeline.jobRole);
     }
 
     const template = buildStageTemplate(this, {
@@ -166,6 +191,7 @@ export class MlopsProject extends Construct {
       projectName: settings.name, group: this.modelPackageGroup, key, bucket, layout, endpointNamePrefix: `${settings.name}-`,
     };
     this.modelRole = createModelRole(this, roleScope);
+    if (featureStore) { grantOnlineStoreRead(featureStore, this.modelRole); }
     this.monitoringRole = template.monitored ? createMonitoringRole(this, roleScope) : undefined;
     this.stageDeploymentRole = createDeploymentRole(this, {
       projectName: settings.name,
@@ -180,6 +206,7 @@ export class MlopsProject extends Construct {
     this.prodEndpointName = settings.prod.endpointName;
     const releasePrefix = layout.releasePrefix(settings.name);
     const pipelineName = `${settings.name}-deploy`;
+    this.deployPipelineName = pipelineName;
     const samples = props.stagingTest
       ? new s3assets.Asset(this, 'StagingTestSamples', { path: props.stagingTest.samplesDirectory })
       : undefined;
@@ -198,6 +225,26 @@ export class MlopsProject extends Construct {
     });
     this.deployPipeline = deploy.pipeline;
     this.notifyExecutions(pipelineName);
+
+    const loop = settings.loop;
+    this.retrainingTriggers = loop.retraining && this.trainingPipeline
+      ? createRetraining(this, loop.retraining, {
+        pipeline: this.trainingPipeline, projectName: settings.name, defaultBucket: bucket,
+        stageEndpoint: template.endpoint, prodEndpointName: settings.prod.endpointName,
+      })
+      : [];
+    this.retrainingRules = this.retrainingTriggers.map((t) => t.rule);
+    this.chat = loop.chat
+      ? createChat(this, loop.chat, {
+        projectName: settings.name, topic: this.notificationTopic, group: this.modelPackageGroup, deployPipelineName: pipelineName,
+        trainingPipeline: this.trainingPipeline, endpointNamePrefix: `${settings.name}-`,
+      })
+      : undefined;
+    this.chatRole = this.chat?.role;
+    this.chatGuardrailPolicies = this.chat?.guardrailPolicies ?? [];
+    this.chatChannelArns = this.chat?.channelArns ?? [];
+    // The flow diagram, written into the cloud assembly at synth: <stack>.<project>.flow.mmd.
+    new FlowDiagramFile(this, 'FlowDiagram', `${stack.artifactId}.${settings.name}.flow.mmd`, () => this.flowDiagram());
     if (build && this.trainingPipeline) {
       const built = createBuildPipeline(this, {
         projectName: settings.name, build, key, bucket, layout, trainingPipeline: this.trainingPipeline,
@@ -218,6 +265,71 @@ export class MlopsProject extends Construct {
     new CfnOutput(this, 'ArtifactBucketName', { description: 'The project\'s artifact bucket', value: bucket.bucketName });
     new CfnOutput(this, 'NotificationTopicArn', { description: 'The project\'s notification topic', value: this.notificationTopic.topicArn });
     new CfnOutput(this, 'ModelPackageGroupName', { description: 'The project\'s model package group', value: this.modelPackageGroup.modelPackageGroupName });
+    if (this.chat) {
+      new CfnOutput(this, 'ChatChannelArns', {
+        description: `The AWS Chatbot channel configurations of project ${settings.name} (comma-separated)`,
+        value: Fn.join(',', this.chatChannelArns),
+      });
+    }
+  }
+
+  /**
+   * The project's flow as a Mermaid flowchart: only the parts this project has (its retraining
+   * triggers, build, feature store, the training pipeline's steps as its definition has them,
+   * the approval policy, the deploy pipeline's stages with the staging mode and the prod checks,
+   * the monitors, the notifications and experiment tracking). `cdk synth` also writes it into the
+   * cloud assembly as `<stack artifact id>.<projectName>.flow.mmd`.
+   */
+  public flowDiagram(): string {
+    return renderFlowDiagram(this.flowParts());
+  }
+
+  /** What the project has, for its flow diagram, read from its members now. */
+  private flowParts(): FlowParts {
+    const s = this.settings;
+    const props = this.props;
+    const pipeline = this.trainingPipeline;
+    const thresholds = (props.approval?.metricThresholds ?? []).map((t) => `${t.metricJsonPath} ${COMPARISON[t.comparison] ?? t.comparison} ${t.value}`);
+    const routing = props.endpoint?.deployment?.trafficRouting?.type ?? 'ALL_AT_ONCE';
+    const test = props.stagingTest
+      ? `sample payloads, p${s.test.latencyPercentile} latency ≤ ${s.test.latencyThreshold.toHumanString()}${props.stagingTest.commands ? ', your commands' : ''}`
+      : 'in service, serves the release';
+    const fs = s.loop.featureStore;
+    return {
+      projectName: s.name,
+      experimentTracking: this.experimentTracking ? { trackingServerName: this.experimentTracking.settings.name } : undefined,
+      featureStore: fs ? {
+        name: fs.group ? `group ${fs.group.node.id}` : `store ${fs.store.node.id}`,
+        endpointReadsOnlineStore: fs.endpointReadsOnlineStore,
+      } : undefined,
+      training: pipeline ? {
+        pipelineName: pipeline.pipelineName,
+        steps: pipeline instanceof TrainingPipeline
+          ? stepsOfDefinition(pipeline.definition._render(pipeline, {
+            defaultRole: pipeline.jobRole, encryptionKey: pipeline.encryptionKey, defaultBucket: pipeline.artifactBucket, outputPrefix: pipeline.outputPrefix,
+          }).definition)
+          : undefined,
+      } : undefined,
+      retraining: this.retrainingTriggers.map((t) => ({ kind: t.kind, label: t.label })),
+      modelPackageGroupName: this.modelPackageGroup.modelPackageGroupName,
+      approval: { policy: POLICY[this.registry.approvalPolicy] ?? this.registry.approvalPolicy, thresholds },
+      deployPipelineName: this.deployPipelineName,
+      executionMode: s.executionMode,
+      staging: { endpointName: s.staging.stackName, mode: STAGING[s.stagingMode], ephemeral: s.stagingMode === StagingMode.EPHEMERAL, test },
+      prodApproval: `Manual approval for prod (${s.approvalTimeout.toHumanString()})`,
+      prod: {
+        endpointName: s.prod.endpointName,
+        deployment: `${ROUTING[routing] ?? routing}, rolled back by its alarms`,
+        bake: `alarms quiet for ${s.bakeTime.toHumanString()}`,
+      },
+      monitors: s.monitored ? ['data quality'] : [],
+      rollbackOnRejection: s.rollbackOnRejection,
+      notifications: [
+        ...count('E-mail', (props.notificationEmails ?? []).length, 'address', 'addresses'),
+        ...count('Slack', this.chat?.slackChannels.length ?? 0, 'channel', 'channels'),
+        ...count('Microsoft Teams', this.chat?.microsoftTeamsChannels.length ?? 0, 'channel', 'channels'),
+      ],
+    };
   }
 
   /**
@@ -340,4 +452,27 @@ export class MlopsProject extends Construct {
         `${detail('$.detail.execution-id')}/timeline?region=${detail('$.region')}`))],
     });
   }
+}
+
+/** The flow diagram's words for the approval policies, comparisons, staging modes and traffic shifts. */
+const POLICY: Record<string, string> = {
+  MANUAL: 'manual',
+  METRIC_THRESHOLDS: 'metric thresholds',
+  METRIC_THRESHOLDS_THEN_MANUAL: 'metric thresholds, then manual',
+};
+const COMPARISON: Record<string, string> = {
+  GreaterThan: '>', GreaterThanOrEqualTo: '≥', LessThan: '<', LessThanOrEqualTo: '≤',
+};
+const STAGING: Record<StagingMode, string> = {
+  [StagingMode.EPHEMERAL]: 'ephemeral: created per release, deleted after the decision',
+  [StagingMode.PERSISTENT]: 'persistent',
+  [StagingMode.SERVERLESS]: 'serverless',
+};
+const ROUTING: Record<string, string> = {
+  ALL_AT_ONCE: 'blue/green all at once', CANARY: 'blue/green canary', LINEAR: 'blue/green linear',
+};
+
+/** `["<what>: <n> <unit>"]`, or nothing for none. */
+function count(what: string, n: number, one: string, many: string): string[] {
+  return n === 0 ? [] : [`${what}: ${n} ${n === 1 ? one : many}`];
 }

@@ -6,12 +6,12 @@ import { InstanceType } from '../core/instance-type';
 import { IModelPackageGroup, ModelPackageGroupProps } from '../core/model-package-group';
 import { ProjectBuildOptions } from './build-props';
 import { ExperimentTrackingOptions } from './experiment-tracking-props';
+import { ProjectChatOptions, ProjectFeatureStoreOptions, ProjectTrainingOptions, RetrainingOptions } from './loop-props';
 import { DeploymentOptions } from '../endpoint/deployment';
 import { EndpointStageParameters } from '../endpoint/endpoint-parameters';
 import { EndpointWithMonitor } from '../endpoint/endpoint-with-monitor';
 import { ApprovalPolicy, MetricThreshold } from '../model-registry/approval-policy';
 import { ITrainingPipeline } from '../training-pipeline/pipeline-base';
-import { StandardTrainingPipelineProps } from '../training-pipeline/standard-pipeline';
 
 /**
  * What the staging endpoint costs while nobody uses it.
@@ -284,11 +284,12 @@ export interface MlopsProjectProps {
   /**
    * The standard training pipeline of the project (preprocess, baseline, train, evaluate, gate,
    * register). The project sets its `foundation` and `modelPackageGroup` (giving them here is an
-   * error) and names it `<projectName>-training` unless `pipelineName` is given.
+   * error) and names it `<projectName>-training` unless `pipelineName` is given. Its
+   * `inputDataUri` defaults to the offline store of `featureStore`.
    *
    * @default - none: give `trainingPipeline`, or register versions yourself
    */
-  readonly training?: StandardTrainingPipelineProps;
+  readonly training?: ProjectTrainingOptions;
 
   /**
    * A training pipeline of your own, which registers into the project's model package group.
@@ -361,11 +362,12 @@ export interface MlopsProjectProps {
   /**
    * The build side: a pipeline that, for each commit of the source, builds the training and
    * inference images from the repository's Dockerfiles, uploads the pipeline's code and starts the
-   * training pipeline with them. Needs `training` or `trainingPipeline`.
+   * training pipeline with them. Needs `training` or `trainingPipeline`. (Not `build`: jsii
+   * reserves that name for the builders of other languages.)
    *
    * @default - no build pipeline: the training pipeline runs the images and scripts of its props
    */
-  readonly build?: ProjectBuildOptions;
+  readonly buildPipeline?: ProjectBuildOptions;
 
   /**
    * Track experiments on SageMaker managed MLflow: an MLflow App (or tracking server) with the
@@ -376,5 +378,29 @@ export interface MlopsProjectProps {
    * @default - no experiment tracking
    */
   readonly experimentTracking?: ExperimentTrackingOptions;
+
+  /**
+   * The project's notifications in AWS Chatbot channels (Slack, Microsoft Teams), with explicit
+   * guardrails. Each workspace or team is authorized once in the Chatbot console first.
+   *
+   * @default - no chat channels
+   */
+  readonly chat?: ProjectChatOptions;
+
+  /**
+   * What starts the training pipeline again: the prod endpoint's monitor violations, a schedule,
+   * new data under an S3 prefix (each optional). Needs a training pipeline.
+   *
+   * @default - no retraining: executions start only when you start them
+   */
+  readonly retraining?: RetrainingOptions;
+
+  /**
+   * A feature store the standard pipeline reads (its offline store is the default input data) and
+   * the stage endpoints may read (its online store, on request).
+   *
+   * @default - no feature store
+   */
+  readonly featureStore?: ProjectFeatureStoreOptions;
 
 }

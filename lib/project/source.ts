@@ -173,7 +173,7 @@ export abstract class ProjectSource {
   }
 
   /**
-   * Check the options (with the project's path and the prop `build.source`).
+   * Check the options (with the project's path and the prop `buildPipeline.source`).
    *
    * @internal
    */

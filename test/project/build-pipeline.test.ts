@@ -98,7 +98,7 @@ describe('MlopsProject build: a new GitHub connection, both images, base images,
   beforeAll(() => {
     built = buildProject({
       training,
-      build: {
+      buildPipeline: {
         source: ProjectSource.newConnection({ provider: ConnectionProvider.GITHUB, repository: 'acme/churn', branch: 'release/2024' }),
         trainingDockerfile: 'docker/train/Dockerfile',
         inferenceDockerfile: 'docker/serve/Dockerfile',
@@ -243,7 +243,7 @@ describe('MlopsProject build: a new GitHub connection, both images, base images,
       `aws s3 cp ml/pipeline s3://artifacts/code/churn/${COMMIT}/ --recursive --sse aws:kms --sse-kms-key-id arn:aws:kms:us-east-2:123456789012:key/k --only-show-errors`,
     ]);
     expect(() => runBuildspec(u.commands, env, ['ml/pipeline/preprocess.py'])).toThrow(/The code folder has no evaluate.py/);
-    expect(() => runBuildspec(u.commands, env, [])).toThrow(/The repository has no folder ml\/pipeline \(build.codeDirectory\)/);
+    expect(() => runBuildspec(u.commands, env, [])).toThrow(/The repository has no folder ml\/pipeline \(buildPipeline.codeDirectory\)/);
   });
 
   test('the code role writes under the code prefix of the foundation bucket only', () => {
@@ -373,7 +373,7 @@ describe('MlopsProject build: a zip in S3, the training image only, local script
     project = new MlopsProject(stack, 'Project', {
       projectName: 'churn',
       training: { ...training, preprocessingScript: { localFile: script }, evaluationScript: { localFile: script, fileName: 'evaluate.py' } },
-      build: { source: ProjectSource.s3Object({ bucket: sources.bucket, key: 'churn/source.zip' }), trainingDockerfile: 'Dockerfile' },
+      buildPipeline: { source: ProjectSource.s3Object({ bucket: sources.bucket, key: 'churn/source.zip' }), trainingDockerfile: 'Dockerfile' },
     });
     findings = unacknowledgedFindings(stack);
     json = JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf-8'));
@@ -438,7 +438,7 @@ describe('MlopsProject build: an existing CodeCommit repository, built-in images
     const app = new App();
     const stack = new Stack(app, 'Churn', { env: ENV });
     const repository = codecommit.Repository.fromRepositoryName(stack, 'Repo', 'MyDemoRepo');
-    new MlopsProject(stack, 'Project', { projectName: 'churn', training, build: { source: ProjectSource.codeCommit({ repository, branch: 'myBranch' }) } });
+    new MlopsProject(stack, 'Project', { projectName: 'churn', training, buildPipeline: { source: ProjectSource.codeCommit({ repository, branch: 'myBranch' }) } });
     json = JSON.parse(JSON.stringify(app.synth().getStackByName('Churn').template));
   });
 
@@ -481,7 +481,7 @@ describe('MlopsProject build: an existing connection and a training pipeline of 
     const stack = new Stack(app, 'Churn', { env: ENV });
     new MlopsProject(stack, 'Project', {
       projectName: 'churn', trainingPipeline: ownPipeline(stack, ['CodeUri', 'TrainingImageUri']),
-      build: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/churn' }), trainingDockerfile: 'Dockerfile' },
+      buildPipeline: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/churn' }), trainingDockerfile: 'Dockerfile' },
     });
     const json = app.synth().getStackByName('Churn').template;
     const start = projectNamed(json, 'churn-start-training');
@@ -501,7 +501,7 @@ describe('MlopsProject build: an existing connection and a training pipeline of 
     const stack = new Stack(app, 'Churn', { env: ENV });
     new MlopsProject(stack, 'Project', {
       projectName: 'churn', trainingPipeline: ownPipeline(stack, ['TrainingImageUri']),
-      build: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/churn' }), trainingDockerfile: 'Dockerfile' },
+      buildPipeline: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/churn' }), trainingDockerfile: 'Dockerfile' },
     });
     expect(() => app.synth()).toThrow(/Invalid prop `trainingPipeline`: received "churn-own". The build starts it with the parameter CodeUri, which it does not declare/);
   });
@@ -532,39 +532,39 @@ describe('bad build input', () => {
   const gh = (o: any = {}) => ProjectSource.newConnection({ provider: ConnectionProvider.GITHUB, repository: 'acme/churn', ...o });
 
   test.each(([
-    ['no source', { build: {} as any }, /\[Churn\/Project\] Invalid prop `build.source`: received undefined. It is required: a ProjectSource/],
-    ['a repository without its owner', { build: { source: gh({ repository: 'churn' }) } }, /`build.source.repository`: received "churn". It must be `owner\/name`/],
-    ['a GitHub repository with three parts', { build: { source: gh({ repository: 'a/b/c' }) } }, /`build.source.repository`: received "a\/b\/c". It must be `owner\/name`: letters/],
-    ['a repository with a `..` part', { build: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/..' }) } }, /`build.source.repository`: received "acme\/..". It must be `owner\/name` \(for GitLab/],
-    ['a branch with a space', { build: { source: gh({ branch: 'my branch' }) } }, /`build.source.branch`: received "my branch". It must be a git branch name/],
-    ['a branch with `..`', { build: { source: gh({ branch: 'a..b' }) } }, /`build.source.branch`: received "a..b". It must be a git branch name/],
-    ['a branch ending in .lock', { build: { source: gh({ branch: 'main.lock' }) } }, /`build.source.branch`: received "main.lock"/],
-    ['a connection ARN of another service', { build: { source: ProjectSource.connection({ connectionArn: 'arn:aws:iam::123456789012:role/x', repository: 'a/b' }) } }, /`build.source.connectionArn`: received "arn:aws:iam::123456789012:role\/x". It must be the ARN of a connection/],
-    ['an unknown provider', { build: { source: ProjectSource.newConnection({ provider: 'GitHubEnterpriseServer' as any, repository: 'a/b' }) } }, /`build.source.provider`: received "GitHubEnterpriseServer". It must be one of ConnectionProvider.GITHUB/],
-    ['a connection name over 32 characters', { build: { source: gh({ connectionName: 'x'.repeat(33) }) } }, /`build.source.connectionName`.*1 to 32 letters/],
-    ['an absolute Dockerfile path', { build: { source: gh(), trainingDockerfile: '/etc/Dockerfile' } }, /`build.trainingDockerfile`: received "\/etc\/Dockerfile". It must be a path relative to the repository's root/],
-    ['a Dockerfile outside the repository', { build: { source: gh(), inferenceDockerfile: '../Dockerfile' } }, /`build.inferenceDockerfile`: received "..\/Dockerfile". It must be a path relative.*no `.` or `..` part/],
-    ['a Dockerfile path with shell characters', { build: { source: gh(), trainingDockerfile: 'Dockerfile;rm -rf x' } }, /`build.trainingDockerfile`: received "Dockerfile;rm -rf x"/],
-    ['a build context without its Dockerfile', { build: { source: gh(), inferenceBuildContext: 'serve' } }, /`build.inferenceBuildContext`: received "serve". It needs `build.inferenceDockerfile`/],
-    ['a code directory with `..`', { build: { source: gh(), codeDirectory: 'pipeline/../..' } }, /`build.codeDirectory`: received "pipeline\/..\/..". It must be a path relative/],
-    ['base images without a Dockerfile', { build: { source: gh(), baseImages: [ContainerImage.scikitLearn()] } }, /`build.baseImages`: received "1 image\(s\)". Base images are for the Dockerfiles/],
-    ['a base image that is not a ContainerImage', { build: { source: gh(), trainingDockerfile: 'Dockerfile', baseImages: ['python:3.12' as any] } }, /`build.baseImages\[0\]`: received "python:3.12". It must be a ContainerImage/],
-    ['a Lambda compute for the image build', { build: { source: gh(), trainingDockerfile: 'Dockerfile', imageBuildComputeType: codebuild.ComputeType.LAMBDA_1GB } }, /`build.imageBuildComputeType`: received "BUILD_LAMBDA_1GB". It must be one of/],
-    ['a build without a training pipeline', { training: undefined, build: { source: gh() } }, /`build`: received "a build without a training pipeline". The build starts the project's training pipeline/],
-    ['inputParameters of its own with a build', { training: { ...training, inputParameters: { scripts: true } }, build: { source: gh() } }, /`training.inputParameters`.*The project sets it when it has a build/],
+    ['no source', { buildPipeline: {} as any }, /\[Churn\/Project\] Invalid prop `buildPipeline.source`: received undefined. It is required: a ProjectSource/],
+    ['a repository without its owner', { buildPipeline: { source: gh({ repository: 'churn' }) } }, /`buildPipeline.source.repository`: received "churn". It must be `owner\/name`/],
+    ['a GitHub repository with three parts', { buildPipeline: { source: gh({ repository: 'a/b/c' }) } }, /`buildPipeline.source.repository`: received "a\/b\/c". It must be `owner\/name`: letters/],
+    ['a repository with a `..` part', { buildPipeline: { source: ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/..' }) } }, /`buildPipeline.source.repository`: received "acme\/..". It must be `owner\/name` \(for GitLab/],
+    ['a branch with a space', { buildPipeline: { source: gh({ branch: 'my branch' }) } }, /`buildPipeline.source.branch`: received "my branch". It must be a git branch name/],
+    ['a branch with `..`', { buildPipeline: { source: gh({ branch: 'a..b' }) } }, /`buildPipeline.source.branch`: received "a..b". It must be a git branch name/],
+    ['a branch ending in .lock', { buildPipeline: { source: gh({ branch: 'main.lock' }) } }, /`buildPipeline.source.branch`: received "main.lock"/],
+    ['a connection ARN of another service', { buildPipeline: { source: ProjectSource.connection({ connectionArn: 'arn:aws:iam::123456789012:role/x', repository: 'a/b' }) } }, /`buildPipeline.source.connectionArn`: received "arn:aws:iam::123456789012:role\/x". It must be the ARN of a connection/],
+    ['an unknown provider', { buildPipeline: { source: ProjectSource.newConnection({ provider: 'GitHubEnterpriseServer' as any, repository: 'a/b' }) } }, /`buildPipeline.source.provider`: received "GitHubEnterpriseServer". It must be one of ConnectionProvider.GITHUB/],
+    ['a connection name over 32 characters', { buildPipeline: { source: gh({ connectionName: 'x'.repeat(33) }) } }, /`buildPipeline.source.connectionName`.*1 to 32 letters/],
+    ['an absolute Dockerfile path', { buildPipeline: { source: gh(), trainingDockerfile: '/etc/Dockerfile' } }, /`buildPipeline.trainingDockerfile`: received "\/etc\/Dockerfile". It must be a path relative to the repository's root/],
+    ['a Dockerfile outside the repository', { buildPipeline: { source: gh(), inferenceDockerfile: '../Dockerfile' } }, /`buildPipeline.inferenceDockerfile`: received "..\/Dockerfile". It must be a path relative.*no `.` or `..` part/],
+    ['a Dockerfile path with shell characters', { buildPipeline: { source: gh(), trainingDockerfile: 'Dockerfile;rm -rf x' } }, /`buildPipeline.trainingDockerfile`: received "Dockerfile;rm -rf x"/],
+    ['a build context without its Dockerfile', { buildPipeline: { source: gh(), inferenceBuildContext: 'serve' } }, /`buildPipeline.inferenceBuildContext`: received "serve". It needs `buildPipeline.inferenceDockerfile`/],
+    ['a code directory with `..`', { buildPipeline: { source: gh(), codeDirectory: 'pipeline/../..' } }, /`buildPipeline.codeDirectory`: received "pipeline\/..\/..". It must be a path relative/],
+    ['base images without a Dockerfile', { buildPipeline: { source: gh(), baseImages: [ContainerImage.scikitLearn()] } }, /`buildPipeline.baseImages`: received "1 image\(s\)". Base images are for the Dockerfiles/],
+    ['a base image that is not a ContainerImage', { buildPipeline: { source: gh(), trainingDockerfile: 'Dockerfile', baseImages: ['python:3.12' as any] } }, /`buildPipeline.baseImages\[0\]`: received "python:3.12". It must be a ContainerImage/],
+    ['a Lambda compute for the image build', { buildPipeline: { source: gh(), trainingDockerfile: 'Dockerfile', imageBuildComputeType: codebuild.ComputeType.LAMBDA_1GB } }, /`buildPipeline.imageBuildComputeType`: received "BUILD_LAMBDA_1GB". It must be one of/],
+    ['a build without a training pipeline', { training: undefined, buildPipeline: { source: gh() } }, /`buildPipeline`: received "a build pipeline without a training pipeline". The build starts the project's training pipeline/],
+    ['inputParameters of its own with a build', { training: { ...training, inputParameters: { scripts: true } }, buildPipeline: { source: gh() } }, /`training.inputParameters`.*The project sets it when it has a build pipeline/],
     ['a script whose file name is known only at deploy time', {
-      training: { ...training, evaluationScript: { s3Uri: Fn.importValue('EvaluationScriptUri') } }, build: { source: gh() },
+      training: { ...training, evaluationScript: { s3Uri: Fn.importValue('EvaluationScriptUri') } }, buildPipeline: { source: gh() },
     }, /`training.evaluationScript`.*its file name must be known at synth/],
-    ['an S3 key that is not a zip', {}, /`build.source.key`: received "source.tar". It must be the key of a .zip object/, (stack: Stack) => ({
-      build: { source: ProjectSource.s3Object({ bucket: new ArtifactBucket(stack, 'Src').bucket, key: 'source.tar' }) },
+    ['an S3 key that is not a zip', {}, /`buildPipeline.source.key`: received "source.tar". It must be the key of a .zip object/, (stack: Stack) => ({
+      buildPipeline: { source: ProjectSource.s3Object({ bucket: new ArtifactBucket(stack, 'Src').bucket, key: 'source.tar' }) },
     })],
-    ['an unversioned source bucket', {}, /`build.source.bucket`: received "Churn\/Plain". CodePipeline reads an S3 source only from a versioned bucket/, (stack: Stack) => ({
-      build: { source: ProjectSource.s3Object({ bucket: new s3.Bucket(stack, 'Plain'), key: 'source.zip' }) },
+    ['an unversioned source bucket', {}, /`buildPipeline.source.bucket`: received "Churn\/Plain". CodePipeline reads an S3 source only from a versioned bucket/, (stack: Stack) => ({
+      buildPipeline: { source: ProjectSource.s3Object({ bucket: new s3.Bucket(stack, 'Plain'), key: 'source.zip' }) },
     })],
-    ['a source bucket without EventBridge', {}, /`build.source.bucket`: received "Churn\/Quiet". The build pipeline starts on the bucket's Object Created events/, (stack: Stack) => ({
-      build: { source: ProjectSource.s3Object({ bucket: new s3.Bucket(stack, 'Quiet', { versioned: true }), key: 'source.zip' }) },
+    ['a source bucket without EventBridge', {}, /`buildPipeline.source.bucket`: received "Churn\/Quiet". The build pipeline starts on the bucket's Object Created events/, (stack: Stack) => ({
+      buildPipeline: { source: ProjectSource.s3Object({ bucket: new s3.Bucket(stack, 'Quiet', { versioned: true }), key: 'source.zip' }) },
     })],
-    ['a CodeCommit source without a repository', { build: { source: ProjectSource.codeCommit({} as any) } }, /`build.source.repository`: received undefined. It must be an existing CodeCommit repository.*closed to new AWS customers/],
+    ['a CodeCommit source without a repository', { buildPipeline: { source: ProjectSource.codeCommit({} as any) } }, /`buildPipeline.source.repository`: received undefined. It must be an existing CodeCommit repository.*closed to new AWS customers/],
   ] as Array<[string, Partial<MlopsProjectProps>, RegExp, ((stack: Stack) => Partial<MlopsProjectProps>)?]>)
     // Every row has a setup (jest passes a callback in place of a missing last argument).
     .map(([name, props, message, setup]) => [name, props, message, setup ?? null] as const))('refuses %s', (_name, props, message, setup) => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodePipelineClient, GetPipelineStateCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
@@ -9,8 +10,9 @@ import {
   DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, DescribeModelPackageCommand, SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../lib/project/handlers/deploy-actions';
+import { handler, stageClients } from '../../lib/project/handlers/deploy-actions';
 import { createZip } from '../../lib/project/handlers/_zip';
 import { loadEvent } from '../helpers/fixtures';
 
@@ -19,6 +21,8 @@ const runtime = mockClient(SageMakerRuntimeClient);
 const s3 = mockClient(S3Client);
 const codepipeline = mockClient(CodePipelineClient);
 const cloudformation = mockClient(CloudFormationClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const sts = mockClient(STSClient);
 
 const ARN = 'arn:aws:sagemaker:us-east-2:123456789012:model-package/churn/3';
 const JOB_EVENT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'codepipeline', 'lambda-invoke-job.json'), 'utf-8'));
@@ -100,7 +104,7 @@ const answer = (text: string) => ({ Body: new Uint8Array(Buffer.from(text)) } as
 let logged: string[];
 
 beforeEach(() => {
-  for (const m of [sagemaker, runtime, s3, codepipeline, cloudformation]) { m.reset(); }
+  for (const m of [sagemaker, runtime, s3, codepipeline, cloudformation, cloudwatch, sts]) { m.reset(); }
   process.env.DEPLOY_CONFIG = JSON.stringify(CONFIG);
   process.env.AWS_REGION = 'us-east-2';
   codepipeline.on(PutJobSuccessResultCommand).resolves({});
@@ -316,5 +320,94 @@ describe('clean-up of ephemeral staging', () => {
     process.env.DEPLOY_CONFIG = JSON.stringify({ ...CONFIG, ephemeralStagingStack: undefined });
     expect(await handler(failed())).toEqual({ reason: 'staging is not ephemeral' });
     expect(cloudformation.calls()).toHaveLength(0);
+  });
+});
+
+describe('stages in other accounts', () => {
+  const PROD_TEST = 'arn:aws:iam::555566667777:role/churn-prod-test';
+  const STAGING_TEST = 'arn:aws:iam::222233334444:role/churn-staging-test';
+  const CROSS = {
+    ...CONFIG,
+    stageRoles: { staging: STAGING_TEST, prod: PROD_TEST },
+    deploymentRoleArn: 'arn:aws:iam::222233334444:role/churn-staging-cloudformation',
+    prodAlarmNames: ['churn-prod-errors', 'churn-prod-latency'],
+    bakePollSeconds: 0.01,
+  };
+  beforeEach(() => { process.env.DEPLOY_CONFIG = JSON.stringify(CROSS); });
+  const alarms = (errors: string, latency = 'OK') => cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [
+    { AlarmName: 'churn-prod-errors', StateValue: errors as any, StateReason: 'Threshold Crossed: 3 errors' },
+    { AlarmName: 'churn-prod-latency', StateValue: latency as any },
+  ] });
+
+  test('a stage of this account uses the function\'s own clients; a stage in another account the credentials of its test role, assumed once', async () => {
+    expect(stageClients(CONFIG as any, 'prod')).toBe(stageClients(CONFIG as any, 'staging'));
+    const prod = stageClients(CROSS as any, 'prod');
+    expect(prod).not.toBe(stageClients(CONFIG as any, 'prod'));
+    expect(stageClients(CROSS as any, 'prod')).toBe(prod);
+    sts.on(AssumeRoleCommand).resolves({ Credentials: {
+      AccessKeyId: 'AKIA-PROD', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 15 * 60_000),
+    } });
+    const provider = prod.sagemaker.config.credentials as () => Promise<{ accessKeyId: string }>;
+    expect((await provider()).accessKeyId).toBe('AKIA-PROD');
+    expect((await provider()).accessKeyId).toBe('AKIA-PROD');
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleArn: PROD_TEST, RoleSessionName: 'churn-deploy-actions', DurationSeconds: 900 },
+    ]);
+  });
+
+  test('an assumed role without credentials is an error that names the role', async () => {
+    sts.on(AssumeRoleCommand).resolves({});
+    const provider = stageClients({ ...CROSS, stageRoles: { prod: 'arn:aws:iam::555566667777:role/other' } } as any, 'prod')
+      .cloudwatch.config.credentials as () => Promise<unknown>;
+    await expect(provider()).rejects.toThrow(/AssumeRole of arn:aws:iam::555566667777:role\/other returned no credentials/);
+  });
+
+  test('verify-prod describes prod with the prod account\'s clients', async () => {
+    world();
+    endpoint('churn-prod', { config: 'churn-prod-config-2' });
+    await handler(job({ action: 'verify-prod', endpointConfigName: 'churn-prod-config-2' }), { getRemainingTimeInMillis: () => 300_000 });
+    expect(succeeded().outputVariables).toEqual({ ENDPOINT_CONFIG_NAME: 'churn-prod-config-2' });
+    const client = sagemaker.commandCalls(DescribeEndpointCommand)[0].thisValue;
+    expect(client).toBe(stageClients(CROSS as any, 'prod').sagemaker);
+  });
+
+  test('bake-prod passes when prod\'s alarms stay quiet for the bake time, read in prod\'s account', async () => {
+    world();
+    alarms('OK');
+    await handler(job({ action: 'bake-prod', minutes: '0.001' }), { getRemainingTimeInMillis: () => 300_000 });
+    expect(succeeded().executionDetails.summary).toBe('Prod\'s alarms churn-prod-errors, churn-prod-latency stayed quiet for 0.001 minute(s)');
+    const calls = cloudwatch.commandCalls(DescribeAlarmsCommand);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls[0].args[0].input).toEqual({ AlarmNames: ['churn-prod-errors', 'churn-prod-latency'] });
+    expect(calls[0].thisValue).toBe(stageClients(CROSS as any, 'prod').cloudwatch);
+  });
+
+  test('bake-prod fails (and the stage rolls back) when an alarm fires', async () => {
+    world();
+    alarms('ALARM');
+    await handler(job({ action: 'bake-prod', minutes: '5' }), { getRemainingTimeInMillis: () => 900_000 });
+    failedWith(/alarm churn-prod-errors \(Threshold Crossed: 3 errors\) fired during the bake time/);
+  });
+
+  test('bake-prod fails when prod\'s alarms do not exist, or the bake time does not fit the function\'s time', async () => {
+    world();
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'churn-prod-errors', StateValue: 'OK' }] });
+    await handler(job({ action: 'bake-prod', minutes: '1' }), { getRemainingTimeInMillis: () => 300_000 });
+    failedWith(/alarm\(s\) churn-prod-latency do not exist/);
+    codepipeline.reset();
+    codepipeline.on(PutJobFailureResultCommand).resolves({});
+    alarms('OK');
+    await handler(job({ action: 'bake-prod', minutes: '30' }), { getRemainingTimeInMillis: () => 900_000 });
+    failedWith(/30 minutes does not fit in the function's remaining time/);
+  });
+
+  test('the ephemeral staging stack is deleted in staging\'s account with its CloudFormation role', async () => {
+    codepipeline.on(GetPipelineStateCommand).resolves({ stageStates: [] } as any);
+    cloudformation.on(DeleteStackCommand).resolves({});
+    const event = loadEvent('codepipeline-pipeline-execution-state-change.failed');
+    await handler({ ...event, detail: { ...event.detail, pipeline: 'churn-deploy' } });
+    const [call] = cloudformation.commandCalls(DeleteStackCommand);
+    expect(call.args[0].input).toEqual({ StackName: 'churn-staging', RoleARN: 'arn:aws:iam::222233334444:role/churn-staging-cloudformation' });
+    expect(call.thisValue).toBe(stageClients(CROSS as any, 'staging').cloudformation);
   });
 });

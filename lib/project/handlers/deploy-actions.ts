@@ -11,7 +11,12 @@
  *   serves (a rollback release may be older).
  * - `verify-prod`: the prod endpoint is InService, serves the endpoint config the stack deployed
  *   (a SageMaker rollback of the update is caught here) and the release's model package.
+ * - `bake-prod` (prod in another account): prod's error and latency alarms stay out of ALARM for
+ *   the bake time (CodePipeline's alarm rule reads only the pipeline account's alarms).
  * - `record`: the deployment record of prod gets this release (what a later rejection rolls back from).
+ * A stage in another account is described, invoked, watched and deleted with the test role its
+ * MlopsTargetAccount stack creates there (STS AssumeRole); releases, reports and records stay in
+ * the project's bucket.
  * Every job is answered with PutJobSuccessResult or PutJobFailureResult, also when something
  * throws or time runs out, so the pipeline never waits for an action that will not answer. The
  * job event carries temporary credentials and is never logged.
@@ -22,6 +27,7 @@
  * Environment: DEPLOY_CONFIG (JSON DeployActionsConfig).
  */
 import { CloudFormationClient, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CodePipelineClient, GetPipelineStateCommand, PutJobFailureResultCommand, PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
@@ -30,16 +36,59 @@ import {
   DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, DescribeModelPackageCommand, SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Invocation, runTest, samplesFrom } from './_staging-test';
 import { readZip } from './_zip';
 import { createLogger } from '../../core/handlers/_logger';
 import { DeploymentRecord, RELEASE_FILES, RELEASE_KEYS, ReleaseManifest } from '../private/release-contract';
 
 const sagemaker = new SageMakerClient({});
-const runtime = new SageMakerRuntimeClient({});
 const s3 = new S3Client({});
 const codepipeline = new CodePipelineClient({});
-const cloudformation = new CloudFormationClient({});
+const sts = new STSClient({});
+
+/** The clients that act on a stage's resources: in its account. */
+interface StageClients {
+  readonly sagemaker: SageMakerClient;
+  readonly runtime: SageMakerRuntimeClient;
+  readonly cloudformation: CloudFormationClient;
+  readonly cloudwatch: CloudWatchClient;
+}
+
+const localClients: StageClients = {
+  sagemaker, runtime: new SageMakerRuntimeClient({}), cloudformation: new CloudFormationClient({}), cloudwatch: new CloudWatchClient({}),
+};
+const assumedClients = new Map<string, StageClients>();
+
+/**
+ * The clients of a stage: this account's, or, for a stage in another account, clients whose
+ * credentials come from its test role (assumed when first used, renewed a minute before they expire).
+ */
+export function stageClients(config: DeployActionsConfig, stage: string): StageClients {
+  const roleArn = config.stageRoles?.[stage];
+  if (!roleArn) { return localClients; }
+  const cached = assumedClients.get(roleArn);
+  if (cached) { return cached; }
+  let current: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date } | undefined;
+  const credentials = async () => {
+    if (current && (!current.expiration || current.expiration.getTime() - Date.now() > 60_000)) { return current; }
+    const assumed = await sts.send(new AssumeRoleCommand({
+      RoleArn: roleArn, RoleSessionName: `${config.project}-deploy-actions`.slice(0, 64), DurationSeconds: 900,
+    }));
+    const c = assumed.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) { throw new Error(`AssumeRole of ${roleArn} returned no credentials`); }
+    current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return current;
+  };
+  const clients: StageClients = {
+    sagemaker: new SageMakerClient({ credentials }),
+    runtime: new SageMakerRuntimeClient({ credentials }),
+    cloudformation: new CloudFormationClient({ credentials }),
+    cloudwatch: new CloudWatchClient({ credentials }),
+  };
+  assumedClients.set(roleArn, clients);
+  return clients;
+}
 
 /** The configuration the construct gives the function. */
 export interface DeployActionsConfig {
@@ -49,8 +98,14 @@ export interface DeployActionsConfig {
   readonly prefix: string;
   /** The staging stack, deleted after each release (ephemeral staging). */
   readonly ephemeralStagingStack?: string;
-  /** The role CloudFormation deploys (and deletes) the stage stacks with. */
+  /** The role CloudFormation deploys (and deletes) the staging stack with. */
   readonly deploymentRoleArn?: string;
+  /** The test role of each stage in another account (`staging`, `prod`). */
+  readonly stageRoles?: { readonly [stage: string]: string };
+  /** Prod's alarms that must stay quiet for the bake time (prod in another account). */
+  readonly prodAlarmNames?: string[];
+  /** Seconds between two reads of prod's alarms while baking. @default 30 */
+  readonly bakePollSeconds?: number;
   readonly test: {
     readonly samplesBucket: string;
     readonly samplesKey: string;
@@ -64,9 +119,11 @@ export interface DeployActionsConfig {
 
 /** The parameters of one action. */
 interface ActionParameters {
-  readonly action: 'test-staging' | 'check-release' | 'verify-prod' | 'record';
+  readonly action: 'test-staging' | 'check-release' | 'verify-prod' | 'bake-prod' | 'record';
   readonly endpointConfigName?: string;
   readonly executionId?: string;
+  /** `bake-prod`: how long prod's alarms must stay quiet. */
+  readonly minutes?: string;
 }
 
 /** What an action reports on success. */
@@ -113,7 +170,8 @@ async function act(config: DeployActionsConfig, params: ActionParameters, manife
   switch (params.action) {
     case 'test-staging': return testStaging(config, manifest, deadline);
     case 'check-release': return checkRelease(config, manifest);
-    case 'verify-prod': return verifyProd(manifest, params);
+    case 'verify-prod': return verifyProd(config, manifest, params);
+    case 'bake-prod': return bakeProd(config, params, deadline);
     case 'record': return record(config, manifest, params);
     default: throw new Error(`Unknown action ${JSON.stringify((params as any)?.action)} in the action's UserParameters`);
   }
@@ -141,7 +199,8 @@ function stageOf(manifest: ReleaseManifest, name: string) {
 }
 
 /** InService, and the model package the endpoint serves; throws with the reason otherwise. */
-async function servedPackage(endpointName: string): Promise<{ endpointConfigName: string; modelPackageArn?: string }> {
+async function servedPackage(clients: StageClients, endpointName: string): Promise<{ endpointConfigName: string; modelPackageArn?: string }> {
+  const { sagemaker } = clients;
   const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
   if (endpoint.EndpointStatus !== 'InService') {
     throw new Error(`Endpoint ${endpointName} is ${endpoint.EndpointStatus}${endpoint.FailureReason ? `: ${endpoint.FailureReason}` : ''}`);
@@ -160,13 +219,14 @@ function sameArn(a: string | undefined, b: string): boolean {
 
 async function testStaging(config: DeployActionsConfig, manifest: ReleaseManifest, deadline: number): Promise<ActionOutcome> {
   const stage = stageOf(manifest, 'staging');
-  const served = await servedPackage(stage.endpointName);
+  const clients = stageClients(config, 'staging');
+  const served = await servedPackage(clients, stage.endpointName);
   if (!sameArn(served.modelPackageArn, manifest.modelPackageArn)) {
     throw new Error(`Endpoint ${stage.endpointName} serves ${served.modelPackageArn ?? 'no model package'}, not the release's ${manifest.modelPackageArn}`);
   }
   const samplesObject = await s3.send(new GetObjectCommand({ Bucket: config.test.samplesBucket, Key: config.test.samplesKey }));
   const samples = samplesFrom(readZip(Buffer.from(await samplesObject.Body!.transformToByteArray())));
-  const report = await runTest(samples, { ...config.test, deadline }, (body, contentType, accept) => invoke(stage.endpointName, body, contentType, accept));
+  const report = await runTest(samples, { ...config.test, deadline }, (body, contentType, accept) => invoke(clients, stage.endpointName, body, contentType, accept));
   const key = RELEASE_KEYS.report(config.prefix, manifest.releaseId);
   await s3.send(new PutObjectCommand({
     Bucket: config.bucket, Key: key, ContentType: 'application/json',
@@ -180,10 +240,10 @@ async function testStaging(config: DeployActionsConfig, manifest: ReleaseManifes
   return { summary: report.summary, outputVariables: { REPORT_URI: reportUri, REPORT_URL: reportUrl, SUMMARY: report.summary.slice(0, 900) } };
 }
 
-async function invoke(endpointName: string, body: Buffer, contentType: string, accept: string): Promise<Invocation> {
+async function invoke(clients: StageClients, endpointName: string, body: Buffer, contentType: string, accept: string): Promise<Invocation> {
   const started = Date.now();
   try {
-    const answer = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: body, ContentType: contentType, Accept: accept }));
+    const answer = await clients.runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: body, ContentType: contentType, Accept: accept }));
     return { status: 200, body: Buffer.from(answer.Body ?? new Uint8Array()).toString('utf-8'), latencyMs: Date.now() - started };
   } catch (e: any) {
     // ModelError carries the container's own status; others (validation, throttling) their HTTP status.
@@ -214,9 +274,9 @@ async function checkRelease(config: DeployActionsConfig, manifest: ReleaseManife
   return { summary: `Version ${manifest.modelPackageVersion} is still approved${prod ? ` (prod serves version ${prod.modelPackageVersion})` : ' (prod serves none yet)'}` };
 }
 
-async function verifyProd(manifest: ReleaseManifest, params: ActionParameters): Promise<ActionOutcome> {
+async function verifyProd(config: DeployActionsConfig, manifest: ReleaseManifest, params: ActionParameters): Promise<ActionOutcome> {
   const stage = stageOf(manifest, 'prod');
-  const served = await servedPackage(stage.endpointName);
+  const served = await servedPackage(stageClients(config, 'prod'), stage.endpointName);
   if (params.endpointConfigName && served.endpointConfigName !== params.endpointConfigName) {
     throw new Error(`Endpoint ${stage.endpointName} serves endpoint config ${served.endpointConfigName}, not ${params.endpointConfigName}, ` +
       'which the stack deployed: SageMaker rolled the update back (see the endpoint\'s events and the rollback alarms)');
@@ -228,6 +288,38 @@ async function verifyProd(manifest: ReleaseManifest, params: ActionParameters): 
     summary: `Prod serves version ${manifest.modelPackageVersion} (endpoint config ${served.endpointConfigName})`,
     outputVariables: { ENDPOINT_CONFIG_NAME: served.endpointConfigName },
   };
+}
+
+/**
+ * Prod's alarms stay out of ALARM for the bake time (read in prod's account every
+ * `bakePollSeconds`); an alarm that fires fails the action, and the stage rolls back.
+ */
+async function bakeProd(config: DeployActionsConfig, params: ActionParameters, deadline: number): Promise<ActionOutcome> {
+  const names = config.prodAlarmNames ?? [];
+  if (names.length === 0) { throw new Error('No prod alarms to watch: the construct gives prodAlarmNames for prod in another account'); }
+  const minutes = Number(params.minutes);
+  if (!Number.isFinite(minutes) || minutes <= 0) { throw new Error(`The bake time must be a positive number of minutes, not ${JSON.stringify(params.minutes)}`); }
+  const until = Date.now() + minutes * 60_000;
+  if (until > deadline) {
+    throw new Error(`A bake time of ${minutes} minutes does not fit in the function's remaining time: give at most 12 minutes`);
+  }
+  const { cloudwatch } = stageClients(config, 'prod');
+  const poll = (config.bakePollSeconds ?? 30) * 1000;
+  for (;;) {
+    const d = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+    const alarms = d.MetricAlarms ?? [];
+    const missing = names.filter((n) => !alarms.some((a) => a.AlarmName === n));
+    if (missing.length > 0) { throw new Error(`Prod's alarm(s) ${missing.join(', ')} do not exist: the prod stack did not create them`); }
+    const firing = alarms.filter((a) => a.StateValue === 'ALARM');
+    if (firing.length > 0) {
+      throw new Error(`Prod's alarm ${firing.map((a) => `${a.AlarmName} (${a.StateReason ?? 'ALARM'})`).join(', ')} fired during the bake time: ` +
+        'the stage rolls back');
+    }
+    const left = until - Date.now();
+    if (left <= 0) { break; }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(poll, left)));
+  }
+  return { summary: `Prod's alarms ${names.join(', ')} stayed quiet for ${minutes} minute(s)` };
 }
 
 async function record(config: DeployActionsConfig, manifest: ReleaseManifest, params: ActionParameters): Promise<ActionOutcome> {
@@ -263,7 +355,7 @@ async function cleanUp(config: DeployActionsConfig, event: any): Promise<{ delet
     return { reason: `execution ${staging.pipelineExecutionId} uses staging now` };
   }
   const stackName = config.ephemeralStagingStack;
-  await cloudformation.send(new DeleteStackCommand({ StackName: stackName, RoleARN: config.deploymentRoleArn }));
+  await stageClients(config, 'staging').cloudformation.send(new DeleteStackCommand({ StackName: stackName, RoleARN: config.deploymentRoleArn }));
   log.info('Deleted the ephemeral staging stack after an execution ended', { stackName, state: d.state, executionId: d['execution-id'] });
   return { deleted: stackName, reason: `execution ${d['execution-id']} ended ${d.state}` };
 }

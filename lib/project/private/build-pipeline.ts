@@ -203,7 +203,7 @@ export function createBuildPipeline(project: Construct, s: BuildPipelineScope): 
     },
     commands: [
       REVISION,
-      'test -d "$CODE_DIRECTORY" || { echo "The repository has no folder $CODE_DIRECTORY (build.codeDirectory)"; exit 1; }',
+      'test -d "$CODE_DIRECTORY" || { echo "The repository has no folder $CODE_DIRECTORY (buildPipeline.codeDirectory)"; exit 1; }',
       'for f in $REQUIRED_FILES; do test -f "$CODE_DIRECTORY/$f" || { echo "The code folder has no $f (a script of the training pipeline)"; exit 1; }; done',
       'aws s3 cp "$CODE_DIRECTORY" "s3://$ARTIFACT_BUCKET/$CODE_PREFIX/$REVISION/" --recursive --sse aws:kms --sse-kms-key-id "$KEY_ARN" --only-show-errors',
       'echo "Uploaded to s3://$ARTIFACT_BUCKET/$CODE_PREFIX/$REVISION/"',

@@ -54,15 +54,15 @@ function dirnameOf(file: string): string {
   return i < 0 ? '.' : file.slice(0, i);
 }
 
-/** Validate `props.build` (every rule names the prop, the value and the rule) and apply the defaults. */
+/** Validate `props.buildPipeline` (every rule names the prop, the value and the rule) and apply the defaults. */
 export function buildSettings(where: IConstruct, props: MlopsProjectProps): BuildSettings | undefined {
-  const b: ProjectBuildOptions | undefined = props.build;
+  const b: ProjectBuildOptions | undefined = props.buildPipeline;
   if (b === undefined) { return undefined; }
-  check(b !== null && typeof b === 'object' && !Array.isArray(b), where, 'build', b, 'It must be the options of the build (at least `source`)');
-  check(b.source instanceof ProjectSource, where, 'build.source', b.source,
+  check(b !== null && typeof b === 'object' && !Array.isArray(b), where, 'buildPipeline', b, 'It must be the options of the build pipeline (at least `source`)');
+  check(b.source instanceof ProjectSource, where, 'buildPipeline.source', b.source,
     'It is required: a ProjectSource (ProjectSource.connection(), .newConnection(), .s3Object() or .codeCommit())');
-  b.source._check(where, 'build.source');
-  check(props.training !== undefined || props.trainingPipeline !== undefined, where, 'build', 'a build without a training pipeline',
+  b.source._check(where, 'buildPipeline.source');
+  check(props.training !== undefined || props.trainingPipeline !== undefined, where, 'buildPipeline', 'a build pipeline without a training pipeline',
     'The build starts the project\'s training pipeline with each commit\'s images and code: give `training` (the standard pipeline) ' +
     'or `trainingPipeline` (your own)');
 
@@ -70,42 +70,42 @@ export function buildSettings(where: IConstruct, props: MlopsProjectProps): Buil
     const dockerfile = b[`${name}Dockerfile`];
     const context = b[`${name}BuildContext`];
     if (dockerfile === undefined) {
-      check(context === undefined, where, `build.${name}BuildContext`, context,
-        `It needs \`build.${name}Dockerfile\`: without a Dockerfile no ${name} image is built`);
+      check(context === undefined, where, `buildPipeline.${name}BuildContext`, context,
+        `It needs \`buildPipeline.${name}Dockerfile\`: without a Dockerfile no ${name} image is built`);
       return undefined;
     }
-    checkPath(where, `build.${name}Dockerfile`, dockerfile, false);
-    if (context !== undefined) { checkPath(where, `build.${name}BuildContext`, context, true); }
+    checkPath(where, `buildPipeline.${name}Dockerfile`, dockerfile, false);
+    if (context !== undefined) { checkPath(where, `buildPipeline.${name}BuildContext`, context, true); }
     return { dockerfile, context: context ?? dirnameOf(dockerfile) };
   };
   const training = image('training');
   const inference = image('inference');
 
   const baseImages = b.baseImages ?? [];
-  check(Array.isArray(baseImages), where, 'build.baseImages', baseImages, 'It must be a list of ContainerImage');
-  baseImages.forEach((img, i) => check(img instanceof ContainerImage, where, `build.baseImages[${i}]`, img,
+  check(Array.isArray(baseImages), where, 'buildPipeline.baseImages', baseImages, 'It must be a list of ContainerImage');
+  baseImages.forEach((img, i) => check(img instanceof ContainerImage, where, `buildPipeline.baseImages[${i}]`, img,
     'It must be a ContainerImage (ContainerImage.scikitLearn(), .fromEcrRepository(), .fromImageUri(), ...)'));
-  check(baseImages.length === 0 || training !== undefined || inference !== undefined, where, 'build.baseImages', `${baseImages.length} image(s)`,
-    'Base images are for the Dockerfiles: give `build.trainingDockerfile` or `build.inferenceDockerfile`, or leave them out');
+  check(baseImages.length === 0 || training !== undefined || inference !== undefined, where, 'buildPipeline.baseImages', `${baseImages.length} image(s)`,
+    'Base images are for the Dockerfiles: give `buildPipeline.trainingDockerfile` or `buildPipeline.inferenceDockerfile`, or leave them out');
 
   const codeDirectory = b.codeDirectory ?? 'pipeline';
-  checkPath(where, 'build.codeDirectory', codeDirectory, true);
+  checkPath(where, 'buildPipeline.codeDirectory', codeDirectory, true);
   const computeType = b.imageBuildComputeType ?? codebuild.ComputeType.MEDIUM;
-  check(IMAGE_BUILD_COMPUTE.includes(computeType), where, 'build.imageBuildComputeType', computeType,
+  check(IMAGE_BUILD_COMPUTE.includes(computeType), where, 'buildPipeline.imageBuildComputeType', computeType,
     `It must be one of ${IMAGE_BUILD_COMPUTE.join(', ')}: images are built in privileged mode, which only these Linux computes run`);
 
   let standardInputs: StandardPipelineInputParameters | undefined;
   let scriptFileNames: BuildSettings['scriptFileNames'];
   if (props.training) {
     check(props.training.inputParameters === undefined, where, 'training.inputParameters', props.training.inputParameters,
-      'The project sets it when it has a build: the build passes each commit\'s images and scripts');
+      'The project sets it when it has a build pipeline: the build passes each commit\'s images and scripts');
     const names = { preprocessing: 'preprocessingScript', evaluation: 'evaluationScript' } as const;
     const fileNames: { [k: string]: string } = {};
     for (const [key, prop] of Object.entries(names)) {
       const code = props.training[prop];
       const fileName = code && typeof code === 'object' ? scriptFileName(code) : undefined;
       check(fileName !== undefined && /^[A-Za-z0-9_.-]+$/.test(fileName) && fileName !== '.' && fileName !== '..', where, `training.${prop}`, code,
-        `The build passes the script's place in the code folder (build.codeDirectory/<file name>): its file name must be known at synth ` +
+        `The build passes the script's place in the code folder (buildPipeline.codeDirectory/<file name>): its file name must be known at synth ` +
         '(letters, digits and `-_.`): give `fileName` with an `s3Uri` known only at deploy time');
       fileNames[key] = fileName!;
     }

@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PIPELINE_VARIABLES, RELEASE_FILES, RELEASE_KEYS, SOURCE_ACTION_NAME } from './release-contract';
+import { importTargetRole, TargetStage } from './cross-account';
 import { ProjectSettings } from './settings';
 import { ArtifactBucket } from '../../core/artifact-bucket';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
@@ -30,6 +31,11 @@ export interface DeployPipelineScope {
   readonly deployActions: lambda.IFunction;
   readonly topic: sns.ITopic;
   readonly testCommands?: string[];
+  /** The stages in other accounts, whose actions run with the roles of their MlopsTargetAccount stacks. */
+  readonly targets: TargetStage[];
+  /** Physical names of the pipeline role and artifact bucket (the target accounts' roles trust and read them by name). */
+  readonly pipelineRoleName?: string;
+  readonly artifactsBucketName?: string;
 }
 
 /** The deploy pipeline and the roles it acts with. */
@@ -56,12 +62,13 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
   const settings = s.settings;
   const ephemeral = settings.stagingMode === StagingMode.EPHEMERAL;
   // Pipeline artifacts in a bucket of their own: the pipeline's roles reach nothing else of the project.
-  const artifacts = new ArtifactBucket(scope, 'PipelineArtifacts', { encryptionKey: s.key });
+  const artifacts = new ArtifactBucket(scope, 'PipelineArtifacts', { encryptionKey: s.key, bucketName: s.artifactsBucketName });
   const pipelineRole = new ManagedPolicyRole(scope, 'PipelineRole', {
     assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com', {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
     description: `The ${s.pipelineName} deploy pipeline`,
+    roleName: s.pipelineRoleName,
   });
   const sourceRole = actionRole(scope, 'ReleaseSourceRole', pipelineRole, 'Reads the release archive of a deploy pipeline execution');
   const deployRole = actionRole(scope, 'StageDeployActionRole', pipelineRole, 'Deploys and deletes the stage stacks through CloudFormation');
@@ -76,6 +83,18 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
     new cpactions.LambdaInvokeAction({
       actionName, lambda: s.deployActions, inputs: [release], userParameters: params, runOrder, role: invokeRole, variablesNamespace: namespace,
     });
+  // A stage in another account deploys with the roles its MlopsTargetAccount stack creates there.
+  const stageRoles = (stage: 'staging' | 'prod') => {
+    const target = s.targets.find((t) => t.stage === stage);
+    if (!target) { return { role: deployRole as iam.IRole, deploymentRole: s.deploymentRole }; }
+    const id = stage === 'staging' ? 'Staging' : 'Prod';
+    return {
+      role: (scope.node.tryFindChild(`${id}TargetDeployRole`) as iam.IRole | undefined)
+        ?? importTargetRole(scope, `${id}TargetDeployRole`, target.deployRoleArn, target.account),
+      deploymentRole: (scope.node.tryFindChild(`${id}TargetCloudFormationRole`) as iam.IRole | undefined)
+        ?? importTargetRole(scope, `${id}TargetCloudFormationRole`, target.cloudFormationRoleArn, target.account),
+    };
+  };
   const stackAction = (actionName: string, stage: 'staging' | 'prod', stackName: string, namespace: string) =>
     new cpactions.CloudFormationCreateUpdateStackAction({
       actionName,
@@ -83,8 +102,7 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
       templatePath: release.atPath(RELEASE_FILES.template),
       templateConfiguration: release.atPath(RELEASE_FILES.stageConfiguration(stage)),
       adminPermissions: false,
-      deploymentRole: s.deploymentRole,
-      role: deployRole,
+      ...stageRoles(stage),
       cfnCapabilities: [CfnCapabilities.NONE],
       // A failed ephemeral staging stack is replaced; prod never is (its endpoint would go down).
       replaceOnFailure: stage === 'staging' && ephemeral,
@@ -119,11 +137,13 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
   );
   if (ephemeral) {
     stagingActions.push(new cpactions.CloudFormationDeleteStackAction({
-      actionName: 'DeleteStaging', stackName: stagingStackName, adminPermissions: false, deploymentRole: s.deploymentRole,
-      role: deployRole, runOrder: decided,
+      actionName: 'DeleteStaging', stackName: stagingStackName, adminPermissions: false, ...stageRoles('staging'), runOrder: decided,
     }));
   }
   const bakeMinutes = String(Math.max(1, Math.round(settings.bakeTime.toMinutes({ integral: false }))));
+  // CodePipeline's CloudWatchAlarm rule reads alarms of the pipeline's account: prod in another
+  // account bakes in a Lambda action instead, which reads prod's alarms with the stage's test role.
+  const prodElsewhere = s.targets.some((t) => t.stage === 'prod');
   const alarmRule = (suffix: string) => new codepipeline.Rule({
     name: `Quiet-${suffix}`,
     provider: 'CloudWatchAlarm',
@@ -158,9 +178,12 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
         actions: [
           stackAction('Deploy', 'prod', settings.prod.stackName, 'ProdDeploy'),
           invoke('Verify', { action: 'verify-prod', endpointConfigName: '#{ProdDeploy.EndpointConfigName}' }, 2, 'ProdVerify'),
+          ...(prodElsewhere ? [invoke('Bake', { action: 'bake-prod', minutes: bakeMinutes }, 3)] : []),
         ],
         onFailure: { result: codepipeline.Result.ROLLBACK },
-        onSuccess: { conditions: [{ result: codepipeline.Result.ROLLBACK, rules: [alarmRule('errors'), alarmRule('latency')] }] },
+        onSuccess: prodElsewhere
+          ? undefined
+          : { conditions: [{ result: codepipeline.Result.ROLLBACK, rules: [alarmRule('errors'), alarmRule('latency')] }] },
       },
       {
         stageName: 'Record',
@@ -172,12 +195,14 @@ export function createDeployPipeline(scope: Construct, s: DeployPipelineScope): 
   });
 
   // The bake condition reads prod's two alarms (named by the stage template after the endpoint).
-  pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['cloudwatch:DescribeAlarms'],
-    resources: ['errors', 'latency'].map((suffix) => stack.formatArn({
-      service: 'cloudwatch', resource: 'alarm', resourceName: `${settings.prod.endpointName}-${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    })),
-  }));
+  if (!prodElsewhere) {
+    pipelineRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: ['errors', 'latency'].map((suffix) => stack.formatArn({
+        service: 'cloudwatch', resource: 'alarm', resourceName: `${settings.prod.endpointName}-${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })),
+    }));
+  }
   acknowledgeCdkGrants(stack, artifacts.bucket, s.deployActions, settings, { pipelineRole, sourceRole, deployRole, invokeRole, approvalRole });
   return { pipeline, artifactBucket: artifacts.bucket };
 }

@@ -1,21 +1,25 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { sageMakerArn } from './stage-roles';
 import { ManagedPolicyRole } from '../../core/managed-policy-role';
-import { IModelPackageGroup } from '../../core/model-package-group';
 import { acknowledgeWildcardResources } from '../../private/nag';
 
 /** What the stage stacks may hold. */
 export interface DeploymentRoleScope {
   readonly projectName: string;
-  readonly group: IModelPackageGroup;
-  readonly key: kms.IKey;
+  /** The ARN pattern of the versions of the project's group (`model-package/<group>/*`). */
+  readonly groupVersionsArn: string;
+  /** The project's key (by ARN: in a target account, the tooling account's key). */
+  readonly keyArn: string;
   /** Roles the stage template passes to SageMaker (the model role, the monitoring role). */
-  readonly passedRoles: iam.IRole[];
+  readonly passedRoleArns: string[];
   /** Stage stacks and endpoints are named `<project>-<stage>...`. */
   readonly namePrefix: string;
+  /** A physical name (a target account's role is passed by name). @default - generated */
+  readonly roleName?: string;
+  /** Trust CloudFormation for this account's stacks only. @default - any stack CloudFormation deploys with the role */
+  readonly sourceAccount?: string;
 }
 
 /**
@@ -28,8 +32,10 @@ export interface DeploymentRoleScope {
 export function createDeploymentRole(scope: Construct, s: DeploymentRoleScope): iam.Role {
   const stack = Stack.of(scope);
   const role = new ManagedPolicyRole(scope, 'StageDeploymentRole', {
-    assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-    description: `CloudFormation deploys the ${s.projectName} stage stacks with this role (what the stage template creates, nothing else)`,
+    assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com',
+      s.sourceAccount ? { conditions: { StringEquals: { 'aws:SourceAccount': s.sourceAccount } } } : {}),
+    description: `CloudFormation deploys the stage stacks ${s.namePrefix}* with this role (what the stage template creates, nothing else)`,
+    roleName: s.roleName,
   });
   const name = `${s.namePrefix}*`;
   const sm = (resource: string) => sageMakerArn(stack, resource, name);
@@ -49,18 +55,18 @@ export function createDeploymentRole(scope: Construct, s: DeploymentRoleScope): 
     new iam.PolicyStatement({
       sid: 'ModelsFromTheProjectsGroup',
       actions: ['sagemaker:DescribeModelPackage'],
-      resources: [s.group.modelPackageVersionsArn],
+      resources: [s.groupVersionsArn],
     }),
     new iam.PolicyStatement({
       sid: 'PassTheStageRolesToSageMaker',
       actions: ['iam:PassRole'],
-      resources: s.passedRoles.map((r) => r.roleArn),
+      resources: s.passedRoleArns,
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     }),
     new iam.PolicyStatement({
       sid: 'EncryptWithTheProjectKey',
       actions: ['kms:DescribeKey', 'kms:CreateGrant'],
-      resources: [s.key.keyArn],
+      resources: [s.keyArn],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     }),
     new iam.PolicyStatement({

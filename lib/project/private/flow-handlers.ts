@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { TargetStage } from './cross-account';
 import { StageSettings } from './release-contract';
 import { ProjectSettings } from './settings';
 import { sageMakerArn } from './stage-roles';
@@ -39,6 +40,10 @@ export interface FlowHandlerScope {
   readonly topic: sns.ITopic;
   readonly deploymentRole: iam.IRole;
   readonly samples?: s3assets.Asset;
+  /** The stages in other accounts: the deploy actions act there with the stage's test role. */
+  readonly targets: TargetStage[];
+  /** A physical name of the deploy actions function's role (the target accounts' test roles trust it by name). */
+  readonly deployActionsRoleName?: string;
 }
 
 /**
@@ -136,11 +141,15 @@ export function createReleaseHandler(scope: Construct, s: FlowHandlerScope): Han
 export function createDeployActionsHandler(scope: Construct, s: FlowHandlerScope): HandlerFunction {
   const stack = Stack.of(scope);
   const ephemeral = s.settings.stagingMode === StagingMode.EPHEMERAL;
+  const stagingTarget = s.targets.find((t) => t.stage === 'staging');
+  const prodTarget = s.targets.find((t) => t.stage === 'prod');
   const handler = new HandlerFunction(scope, 'DeployActions', {
     handler: 'deploy-actions',
     description: `The staging test, prod checks and deployment record of the ${s.settings.name} deploy pipeline`,
     encryptionKey: s.key,
-    timeout: Duration.minutes(10),
+    // Prod in another account bakes in this function (up to 12 minutes), not in a CodePipeline rule.
+    timeout: Duration.minutes(prodTarget ? 15 : 10),
+    roleName: s.deployActionsRoleName,
     invocation: 'Invoked by the deploy pipeline once per action and release (and by EventBridge when an execution fails).',
     environment: {
       DEPLOY_CONFIG: stack.toJsonString({
@@ -149,7 +158,10 @@ export function createDeployActionsHandler(scope: Construct, s: FlowHandlerScope
         bucket: s.bucket.bucketName,
         prefix: s.releasePrefix,
         ephemeralStagingStack: ephemeral ? s.settings.staging.stackName : undefined,
-        deploymentRoleArn: s.deploymentRole.roleArn,
+        deploymentRoleArn: stagingTarget?.cloudFormationRoleArn ?? s.deploymentRole.roleArn,
+        // A stage in another account is tested and checked with its test role there.
+        stageRoles: s.targets.length > 0 ? Object.fromEntries(s.targets.map((t) => [t.stage, t.testRoleArn])) : undefined,
+        prodAlarmNames: prodTarget ? ['errors', 'latency'].map((suffix) => `${s.settings.prod.endpointName}-${suffix}`) : undefined,
         test: {
           samplesBucket: s.samples?.s3BucketName,
           samplesKey: s.samples?.s3ObjectKey,
@@ -187,21 +199,27 @@ export function createDeployActionsHandler(scope: Construct, s: FlowHandlerScope
       actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${s.samples.s3BucketName}/${s.samples.s3ObjectKey}`],
     }));
   }
+  if (s.targets.length > 0) {
+    statements.push(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: s.targets.map((t) => t.testRoleArn) }));
+  }
   if (ephemeral) {
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ['codepipeline:GetPipelineState'],
-        resources: [stack.formatArn({ service: 'codepipeline', resource: s.pipelineName })],
-      }),
-      new iam.PolicyStatement({
-        actions: ['cloudformation:DeleteStack'],
-        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${s.settings.staging.stackName}/*` })],
-      }),
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'], resources: [s.deploymentRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-      }),
-    );
+    statements.push(new iam.PolicyStatement({
+      actions: ['codepipeline:GetPipelineState'],
+      resources: [stack.formatArn({ service: 'codepipeline', resource: s.pipelineName })],
+    }));
+    // Staging in another account is deleted there, with its test role.
+    if (!stagingTarget) {
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['cloudformation:DeleteStack'],
+          resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${s.settings.staging.stackName}/*` })],
+        }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'], resources: [s.deploymentRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+        }),
+      );
+    }
     new events.Rule(scope, 'CleanUpStagingAfterFailure', {
       description: `Deletes the ephemeral staging stack after a ${s.settings.name} deploy pipeline execution was rejected, failed or stopped`,
       eventPattern: {

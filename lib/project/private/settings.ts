@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { InstanceType } from '../../core/instance-type';
 import { TrafficRoutingType } from '../../endpoint/deployment';
 import { check, checkIntegerRange, propError } from '../../private/errors';
+import { loopSettings, LoopSettings } from './loop-settings';
 import { MlopsProjectProps, StagingMode } from '../project-props';
 
 /** The project's props with every default applied, once (the one place defaults live). */
@@ -26,6 +27,8 @@ export interface ProjectSettings {
   /** Stage stacks and endpoints: `<project>-staging`, `<project>-prod`. */
   readonly staging: { readonly stackName: string; readonly endpointName: string };
   readonly prod: { readonly stackName: string; readonly endpointName: string };
+  /** Chat, retraining and feature store. */
+  readonly loop: LoopSettings;
   readonly test: {
     readonly contentType: string;
     readonly accept: string;
@@ -147,6 +150,7 @@ export function projectSettings(where: IConstruct, props: MlopsProjectProps): Pr
     staging: { stackName: stagingName, endpointName: stagingName },
     prod: { stackName: `${name}-prod`, endpointName: `${name}-prod` },
     test,
+    loop: loopSettings(where, props, { name, monitored }),
   };
 }
 

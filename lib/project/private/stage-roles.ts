@@ -17,6 +17,8 @@ export interface StageRoleScope {
   readonly layout: StorageLayout;
   /** The endpoint names of every stage start with this (`<project>-`). */
   readonly endpointNamePrefix: string;
+  /** A physical name (a target account's roles are trusted and passed by name). @default - generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -42,7 +44,8 @@ export function createModelRole(scope: Construct, s: StageRoleScope): iam.Role {
   const stack = Stack.of(scope);
   const role = new ManagedPolicyRole(scope, 'ModelRole', {
     assumedBy: sageMakerOfThisAccount(stack),
-    description: `Execution role of the models of the ${s.projectName} endpoints (every stage)`,
+    description: `Execution role of the models of the ${s.projectName} endpoints (${s.endpointNamePrefix}*)`,
+    roleName: s.roleName,
   });
   const models = s.bucket.arnForObjects(`${s.layout.modelPrefix(s.group.modelPackageGroupName)}/*`);
   const capture = s.bucket.arnForObjects(`${s.layout.dataCapture}/${s.endpointNamePrefix}*`);
@@ -79,7 +82,8 @@ export function createMonitoringRole(scope: Construct, s: StageRoleScope): iam.R
   const stack = Stack.of(scope);
   const role = new ManagedPolicyRole(scope, 'MonitoringRole', {
     assumedBy: sageMakerOfThisAccount(stack),
-    description: `Model Monitor jobs of the ${s.projectName} endpoints (every stage)`,
+    description: `Model Monitor jobs of the ${s.projectName} endpoints (${s.endpointNamePrefix}*)`,
+    roleName: s.roleName,
   });
   const capturePrefix = `${s.layout.dataCapture}/${s.endpointNamePrefix}`;
   const statements = [
