@@ -4,3 +4,4 @@ export * from './source';
 export * from './experiment-tracking-props';
 export * from './loop-props';
 export * from './mlops-project';
+export * from './target-account';

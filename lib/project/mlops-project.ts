@@ -23,6 +23,8 @@ import { createModelRole, createMonitoringRole, StageRoleScope } from './private
 import { StageStack } from './private/stage-stack';
 import { buildStageTemplate, PROJECT_PARAMETERS } from './private/stage-template';
 import { MlflowServerType } from './experiment-tracking-props';
+import { pipelineArtifactsBucketName, toolingRoleNames } from './private/account-names';
+import { addCrossAccountPolicies, TargetStage, targetStages } from './private/cross-account';
 import { createExperimentTracking, ExperimentTracking, experimentTrackingSettings } from './private/experiment-tracking';
 import { MlopsProjectProps, StagingMode } from './project-props';
 import { IMlopsFoundation, MlopsFoundation } from '../core/foundation';
@@ -195,13 +197,16 @@ export class MlopsProject extends Construct {
     this.monitoringRole = template.monitored ? createMonitoringRole(this, roleScope) : undefined;
     this.stageDeploymentRole = createDeploymentRole(this, {
       projectName: settings.name,
-      group: this.modelPackageGroup,
-      key,
-      passedRoles: [this.modelRole, ...(this.monitoringRole ? [this.monitoringRole] : [])],
+      groupVersionsArn: this.modelPackageGroup.modelPackageVersionsArn,
+      keyArn: key.keyArn,
+      passedRoleArns: [this.modelRole.roleArn, ...(this.monitoringRole ? [this.monitoringRole.roleArn] : [])],
       namePrefix: `${settings.name}-`,
     });
 
-    const stages = this.stageSettings(settings, template.parameters.parameterNames, key.keyArn, bucket.bucketName);
+    // Stages in other accounts run with the roles of their MlopsTargetAccount stacks.
+    const targets = targetStages(stack, settings);
+    const tooling = settings.crossAccount ? toolingRoleNames(settings.name) : undefined;
+    const stages = this.stageSettings(settings, template.parameters.parameterNames, key.keyArn, bucket.bucketName, targets);
     this.stagingEndpointName = settings.staging.endpointName;
     this.prodEndpointName = settings.prod.endpointName;
     const releasePrefix = layout.releasePrefix(settings.name);
@@ -211,6 +216,7 @@ export class MlopsProject extends Construct {
       ? new s3assets.Asset(this, 'StagingTestSamples', { path: props.stagingTest.samplesDirectory })
       : undefined;
     const handlerScope = {
+      targets, deployActionsRoleName: tooling?.deployActions,
       settings, group: this.modelPackageGroup, key, bucket, releasePrefix, pipelineName,
       stageTemplate: template.stack as StageStack, stages, topic: this.notificationTopic, deploymentRole: this.stageDeploymentRole, samples,
     };
@@ -222,8 +228,14 @@ export class MlopsProject extends Construct {
       settings, pipelineName, group: this.modelPackageGroup, key, releaseBucket: bucket, releasePrefix,
       deploymentRole: this.stageDeploymentRole, deployActions: deployActions.function, topic: this.notificationTopic,
       testCommands: props.stagingTest?.commands,
+      targets,
+      pipelineRoleName: tooling?.pipeline,
+      artifactsBucketName: settings.crossAccount ? pipelineArtifactsBucketName(settings.name, stack.account, stack.region) : undefined,
     });
     this.deployPipeline = deploy.pipeline;
+    addCrossAccountPolicies(this, {
+      settings, targets, key, bucket, layout, group: this.modelPackageGroup, pipelineArtifacts: deploy.artifactBucket, topic: this.notificationTopic,
+    });
     this.notifyExecutions(pipelineName);
 
     const loop = settings.loop;
@@ -263,6 +275,9 @@ export class MlopsProject extends Construct {
     new CfnOutput(this, 'StagingEndpointName', { description: 'The staging endpoint ({deploymentId}: v<version> of each release, ephemeral staging)', value: this.stagingEndpointName });
     new CfnOutput(this, 'ProdEndpointName', { description: 'The prod endpoint', value: this.prodEndpointName });
     new CfnOutput(this, 'ArtifactBucketName', { description: 'The project\'s artifact bucket', value: bucket.bucketName });
+    new CfnOutput(this, 'EncryptionKeyArn', {
+      description: 'The project\'s KMS key (the encryptionKeyArn of an MlopsTargetAccount stack for a stage in another account)', value: key.keyArn,
+    });
     new CfnOutput(this, 'NotificationTopicArn', { description: 'The project\'s notification topic', value: this.notificationTopic.topicArn });
     new CfnOutput(this, 'ModelPackageGroupName', { description: 'The project\'s model package group', value: this.modelPackageGroup.modelPackageGroupName });
     if (this.chat) {
@@ -363,8 +378,11 @@ export class MlopsProject extends Construct {
   }
 
   /** The stage template's values of each stage, for exactly the parameters the template declares. */
-  private stageSettings(settings: ProjectSettings, stageParameterNames: string[], keyArn: string, bucketName: string): StageSettings[] {
+  private stageSettings(settings: ProjectSettings, stageParameterNames: string[], keyArn: string, bucketName: string,
+    targets: TargetStage[]): StageSettings[] {
     const stage = (name: 'staging' | 'prod', instanceType: string, instanceCount: number, serverless: boolean): StageSettings => {
+      // In another account, the stage's roles and alarm topic are its MlopsTargetAccount stack's.
+      const target = targets.find((t) => t.stage === name);
       const values: { [name: string]: string } = {
         StageName: name,
         InstanceType: instanceType,
@@ -374,10 +392,10 @@ export class MlopsProject extends Construct {
         [PROJECT_PARAMETERS.endpointName]: settings[name].endpointName,
         [PROJECT_PARAMETERS.encryptionKeyArn]: keyArn,
         [PROJECT_PARAMETERS.artifactBucketName]: bucketName,
-        [PROJECT_PARAMETERS.modelRoleArn]: this.modelRole.roleArn,
-        [PROJECT_PARAMETERS.alarmTopicArn]: this.notificationTopic.topicArn,
+        [PROJECT_PARAMETERS.modelRoleArn]: target?.modelRoleArn ?? this.modelRole.roleArn,
+        [PROJECT_PARAMETERS.alarmTopicArn]: target?.alarmTopicArn ?? this.notificationTopic.topicArn,
       };
-      if (this.monitoringRole) { values[PROJECT_PARAMETERS.monitoringRoleArn] = this.monitoringRole.roleArn; }
+      if (this.monitoringRole) { values[PROJECT_PARAMETERS.monitoringRoleArn] = target?.monitoringRoleArn ?? this.monitoringRole.roleArn; }
       if (settings.serverless) { values[PROJECT_PARAMETERS.serverless] = String(serverless); }
       const declared = new Set([...stageParameterNames, ...Object.values(PROJECT_PARAMETERS)]);
       const parameters = Object.fromEntries(Object.entries(values).filter(([k]) => declared.has(k)));
@@ -387,6 +405,7 @@ export class MlopsProject extends Construct {
         endpointName: settings[name].endpointName,
         parameters,
         tags: { 'cdk-sagemaker-mlops:project': settings.name, 'cdk-sagemaker-mlops:stage': name },
+        account: target?.account,
       };
     };
     return [

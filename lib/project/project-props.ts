@@ -76,6 +76,16 @@ export interface StagingOptions {
    * @default 5
    */
   readonly serverlessMaxConcurrency?: number;
+
+  /**
+   * The AWS account staging runs in (12 digits, a literal). In another account than the project
+   * stack's, the deploy pipeline's staging actions run with the roles an `MlopsTargetAccount`
+   * stack creates there (deploy it once in that account, after the project stack). The region is
+   * always the project stack's.
+   *
+   * @default - the project stack's account
+   */
+  readonly account?: string;
 }
 
 /** The prod stage. */
@@ -101,6 +111,16 @@ export interface ProdOptions {
    * @default Duration.minutes(10)
    */
   readonly bakeTime?: Duration;
+
+  /**
+   * The AWS account prod runs in (12 digits, a literal). In another account than the project
+   * stack's, the deploy pipeline's prod actions run with the roles an `MlopsTargetAccount` stack
+   * creates there (deploy it once in that account, after the project stack). The region is always
+   * the project stack's.
+   *
+   * @default - the project stack's account
+   */
+  readonly account?: string;
 }
 
 /** The real staging test: the staging endpoint invoked with the project's sample payloads. */

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { IConstruct } from 'constructs';
 import { InstanceType } from '../../core/instance-type';
@@ -24,9 +24,14 @@ export interface ProjectSettings {
   readonly monitored: boolean;
   readonly capturePercentage?: number;
   readonly autoscalingMaxCapacity?: number;
-  /** Stage stacks and endpoints: `<project>-staging`, `<project>-prod`. */
-  readonly staging: { readonly stackName: string; readonly endpointName: string };
-  readonly prod: { readonly stackName: string; readonly endpointName: string };
+  /**
+   * Stage stacks and endpoints: `<project>-staging`, `<project>-prod`; `account` only for a stage
+   * in another account than the project stack's.
+   */
+  readonly staging: StageLocation;
+  readonly prod: StageLocation;
+  /** Whether a stage runs in another account. */
+  readonly crossAccount: boolean;
   /** Chat, retraining and feature store. */
   readonly loop: LoopSettings;
   readonly test: {
@@ -36,6 +41,14 @@ export interface ProjectSettings {
     readonly latencyPercentile: number;
     readonly latencyThreshold: Duration;
   };
+}
+
+/** Where a stage's stack and endpoint are. */
+export interface StageLocation {
+  readonly stackName: string;
+  readonly endpointName: string;
+  /** The stage's account, when it is not the project stack's. */
+  readonly account?: string;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
@@ -131,6 +144,20 @@ export function projectSettings(where: IConstruct, props: MlopsProjectProps): Pr
     check(typeof email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email), where, 'notificationEmails', email, 'It must be an e-mail address');
   }
   const stagingName = `${name}-staging`;
+  const stagingAccount = stageAccount(where, 'staging.account', props.staging?.account);
+  const prodAccount = stageAccount(where, 'prod.account', props.prod?.account);
+  const crossAccount = stagingAccount !== undefined || prodAccount !== undefined;
+  if (crossAccount) {
+    const stack = Stack.of(where);
+    check(!Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region), where, 'env', 'an environment-agnostic stack',
+      'A stage in another account needs the project stack\'s account and region as literals (`env: { account, region }`): ' +
+      'the target accounts\' roles and policies name them');
+    check(prodAccount === undefined || bake.toMinutes({ integral: false }) <= 12, where, 'prod.bakeTime', bake,
+      'Prod in another account bakes in the deploy actions function (CodePipeline\'s alarm rule reads the pipeline account\'s alarms only), ' +
+      'which runs at most 15 minutes: give at most 12 minutes');
+    check(mode !== StagingMode.SERVERLESS || stagingAccount === undefined, where, 'staging.mode', mode,
+      'Serverless staging runs in the project\'s account only: use StagingMode.EPHEMERAL or PERSISTENT for staging in another account');
+  }
   return {
     name,
     stagingMode: mode,
@@ -147,11 +174,22 @@ export function projectSettings(where: IConstruct, props: MlopsProjectProps): Pr
     monitored,
     capturePercentage,
     autoscalingMaxCapacity: e.autoscalingMaxCapacity,
-    staging: { stackName: stagingName, endpointName: stagingName },
-    prod: { stackName: `${name}-prod`, endpointName: `${name}-prod` },
+    staging: { stackName: stagingName, endpointName: stagingName, account: stagingAccount },
+    prod: { stackName: `${name}-prod`, endpointName: `${name}-prod`, account: prodAccount },
+    crossAccount,
     test,
     loop: loopSettings(where, props, { name, monitored }),
   };
+}
+
+/** A stage's account: a literal of 12 digits; undefined when it is the project stack's own. */
+function stageAccount(where: IConstruct, prop: string, account: string | undefined): string | undefined {
+  if (account === undefined) { return undefined; }
+  check(typeof account === 'string' && !Token.isUnresolved(account), where, prop, account,
+    'It must be a literal account ID: the deploy pipeline\'s roles, the resource policies and the target account\'s stack are named after it at synth');
+  check(/^\d{12}$/.test(account), where, prop, account, 'An account ID is exactly 12 digits');
+  const own = Stack.of(where).account;
+  return !Token.isUnresolved(own) && own === account ? undefined : account;
 }
 
 function uniqueTypes(types: InstanceType[]): InstanceType[] {
