@@ -275,8 +275,9 @@ export interface NewDataRetrainingOptions {
 export interface RetrainingOptions {
   /**
    * Start it when a Model Monitor violation alarm of the prod endpoint goes into ALARM (the stage
-   * template's `<prod endpoint>-<monitor>-violations` alarms, in this account and region only).
-   * Needs a monitored endpoint (`endpoint.dataQualityMonitor`).
+   * template's `<prod endpoint>-<monitor>-violations` alarms, of prod's account in this region
+   * only; for prod in another account, its MlopsTargetAccount forwards the alarms' state changes
+   * here). Needs a monitored endpoint (`endpoint.dataQualityMonitor`).
    *
    * @default false
    */

@@ -242,7 +242,7 @@ export class MlopsProject extends Construct {
     this.retrainingTriggers = loop.retraining && this.trainingPipeline
       ? createRetraining(this, loop.retraining, {
         pipeline: this.trainingPipeline, projectName: settings.name, defaultBucket: bucket,
-        stageEndpoint: template.endpoint, prodEndpointName: settings.prod.endpointName,
+        stageEndpoint: template.endpoint, prodEndpointName: settings.prod.endpointName, prodAccount: settings.prod.account,
       })
       : [];
     this.retrainingRules = this.retrainingTriggers.map((t) => t.rule);
@@ -330,12 +330,15 @@ export class MlopsProject extends Construct {
       approval: { policy: POLICY[this.registry.approvalPolicy] ?? this.registry.approvalPolicy, thresholds },
       deployPipelineName: this.deployPipelineName,
       executionMode: s.executionMode,
-      staging: { endpointName: s.staging.stackName, mode: STAGING[s.stagingMode], ephemeral: s.stagingMode === StagingMode.EPHEMERAL, test },
+      staging: {
+        endpointName: s.staging.stackName, mode: STAGING[s.stagingMode], ephemeral: s.stagingMode === StagingMode.EPHEMERAL, test, account: s.staging.account,
+      },
       prodApproval: `Manual approval for prod (${s.approvalTimeout.toHumanString()})`,
       prod: {
         endpointName: s.prod.endpointName,
         deployment: `${ROUTING[routing] ?? routing}, rolled back by its alarms`,
         bake: `alarms quiet for ${s.bakeTime.toHumanString()}`,
+        account: s.prod.account,
       },
       monitors: s.monitored ? ['data quality'] : [],
       rollbackOnRejection: s.rollbackOnRejection,

@@ -125,7 +125,7 @@ describe('only the parts a project has', () => {
     checkFlowchart(d);
     for (const part of [
       'schedule0(["Schedule: rate(7 days)"])', 'schedule0 --> training',
-      'newData0[("New data: the artifact bucket/incoming/churn/")]', 'newData0 --> training',
+      'newData0[("New data: the artifact bucket: incoming/churn/")]', 'newData0 --> training',
       'featureStore[("Feature store: group Customers")]', 'featureStore -- "offline store" --> training', 'featureStore -. "online store" .-> prod',
       'mlflow[("MLflow churn-mlflow")]', 'training -. "experiments" .-> mlflow',
       'approval{"Approval: metric thresholds<br/>m.auc > 0.7"}',

@@ -120,6 +120,23 @@ describe('retraining on prod monitor violations, on a schedule and on new data',
   });
 });
 
+describe('retraining on the violations of prod in another account', () => {
+  test('the rule matches the alarm of prod\'s account (forwarded by its MlopsTargetAccount), not the project account\'s', () => {
+    const { json, project } = buildLoopProject(() => ({
+      training: { ...TRAINING, inputDataUri: 's3://raw-data-bucket/churn/' },
+      endpoint: { dataQualityMonitor: true },
+      prod: { account: '210987654321' },
+      retraining: { onMonitorViolation: true },
+    }));
+    const [rule] = rulesOf(json, 'ProjectTrainingRetrainOnProdDataQualityViolations');
+    const pattern = fakeResolve(rule.Properties.EventPattern, json);
+    expect(pattern.resources).toEqual(['arn:aws:cloudwatch:us-east-2:210987654321:alarm:churn-prod-data-quality-violations']);
+    expect(matchesEventPattern(pattern, alarmEvent('churn-prod-data-quality-violations', { account: '210987654321' }))).toBe(true);
+    expect(matchesEventPattern(pattern, alarmEvent('churn-prod-data-quality-violations'))).toBe(false);
+    expect(project.flowDiagram()).toContain('prod["Prod churn-prod (account 210987654321)<br/>');
+  });
+});
+
 describe('retraining a pipeline of your own', () => {
   test('an imported pipeline gets the triggers in its own scope, started by its trigger role', () => {
     const app = new App();

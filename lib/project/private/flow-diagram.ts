@@ -41,9 +41,10 @@ export interface FlowParts {
   readonly approval: { readonly policy: string; readonly thresholds: string[] };
   readonly deployPipelineName: string;
   readonly executionMode: string;
-  readonly staging: { readonly endpointName: string; readonly mode: string; readonly ephemeral: boolean; readonly test: string };
+  /** `account` only for a stage in another account than the project's. */
+  readonly staging: { readonly endpointName: string; readonly mode: string; readonly ephemeral: boolean; readonly test: string; readonly account?: string };
   readonly prodApproval: string;
-  readonly prod: { readonly endpointName: string; readonly deployment: string; readonly bake: string };
+  readonly prod: { readonly endpointName: string; readonly deployment: string; readonly bake: string; readonly account?: string };
   /** The monitors of the stage endpoints (such as "data quality"). */
   readonly monitors: string[];
   readonly rollbackOnRejection: boolean;
@@ -163,12 +164,13 @@ export function renderFlowDiagram(p: FlowParts): string {
 
   // The deploy pipeline.
   add(`subgraph deploy[${q(`Deploy pipeline ${p.deployPipelineName} (${p.executionMode})`)}]`);
-  add(`  staging[${q(`Staging ${p.staging.endpointName}<br/>${p.staging.mode}`)}]`);
+  const inAccount = (account?: string) => (account ? ` (account ${account})` : '');
+  add(`  staging[${q(`Staging ${p.staging.endpointName}${inAccount(p.staging.account)}<br/>${p.staging.mode}`)}]`);
   add(`  stagingTest[${q(`Staging test: ${p.staging.test}`)}]`);
   add(`  prodApproval{${q(p.prodApproval)}}`);
   add(`  checkRelease[${q('Check: still approved, not older than prod')}]`);
   if (p.staging.ephemeral) { add(`  deleteStaging[${q('Delete staging')}]`); }
-  add(`  prod[${q(`Prod ${p.prod.endpointName}<br/>${p.prod.deployment}`)}]`);
+  add(`  prod[${q(`Prod ${p.prod.endpointName}${inAccount(p.prod.account)}<br/>${p.prod.deployment}`)}]`);
   add(`  verify[${q(`Verify: serves the release; ${p.prod.bake}`)}]`);
   add(`  record[${q('Deployment record')}]`);
   add('  staging --> stagingTest --> prodApproval');

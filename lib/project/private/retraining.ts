@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -105,6 +105,8 @@ export interface RetrainingScope {
   /** The stage template's endpoint (its violation alarms are named after the EndpointName parameter). */
   readonly stageEndpoint: EndpointWithMonitor;
   readonly prodEndpointName: string;
+  /** Prod's account, when it is not the project stack's (its MlopsTargetAccount forwards its alarms' state changes here). */
+  readonly prodAccount?: string;
 }
 
 /** Add the triggers to the training pipeline. */
@@ -115,8 +117,10 @@ export function createRetraining(scope: Construct, s: RetrainingSettings, r: Ret
     for (const name of violationAlarmNames(r.stageEndpoint, r.prodEndpointName)) {
       const suffix = name.slice(r.prodEndpointName.length + 1);
       const id = pascal(suffix);
-      // The alarm of the prod stage stack (deployed by the deploy pipeline), by its ARN in this account and region.
-      const alarm = cloudwatch.Alarm.fromAlarmName(scope, `Prod${id}Alarm`, name);
+      // The alarm of the prod stage stack (deployed by the deploy pipeline), by its ARN in prod's account and this region.
+      const alarm = cloudwatch.Alarm.fromAlarmArn(scope, `Prod${id}Alarm`, Stack.of(scope).formatArn({
+        service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME, account: r.prodAccount,
+      }));
       const rule = r.pipeline.addAlarmTrigger(`RetrainOnProd${id}`, {
         alarm,
         description: `Starts the SageMaker pipeline ${r.pipeline.pipelineName} when the prod alarm ${name} goes into ALARM (${by})`,
@@ -140,7 +144,7 @@ export function createRetraining(scope: Construct, s: RetrainingSettings, r: Ret
       description: `Starts the SageMaker pipeline ${r.pipeline.pipelineName} on new objects under ${s.newData.prefix} (${by})`,
     });
     const bucketName = Token.isUnresolved(bucket.bucketName) ? (s.newData.bucket ? 'a bucket' : 'the artifact bucket') : bucket.bucketName;
-    triggers.push({ kind: 'newData', label: `${bucketName}/${s.newData.prefix}${s.newData.suffix ? ` *${s.newData.suffix}` : ''}`, rule });
+    triggers.push({ kind: 'newData', label: `${bucketName}: ${s.newData.prefix}${s.newData.suffix ? `*${s.newData.suffix}` : ''}`, rule });
   }
   return triggers;
 }
