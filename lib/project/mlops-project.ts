@@ -84,7 +84,7 @@ export class MlopsProject extends Construct {
   public readonly stageDeploymentRole: iam.IRole;
   /** The release handler. */
   public readonly releaseFunction: lambda.IFunction;
-  /** The build pipeline (source -> images -> code -> training), when the project has a `build`. */
+  /** The build pipeline (source -> images -> code -> training), when the project has a `buildPipeline`. */
   public readonly buildPipeline?: codepipeline.Pipeline;
   /** The repository the build pushes the training images to, when it builds them. */
   public readonly trainingImageRepository?: ecr.IRepository;

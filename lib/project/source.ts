@@ -185,6 +185,13 @@ export abstract class ProjectSource {
    * @internal
    */
   public abstract _bind(scope: Construct, context: SourceBindContext): BoundSource;
+
+  /**
+   * The source in a few words, for the flow diagram: `GitHub acme/churn@main`, `S3 sources/churn.zip`...
+   *
+   * @internal
+   */
+  public abstract _describe(): string;
 }
 
 /** A git branch name (git check-ref-format, and what CodePipeline accepts). */
@@ -276,6 +283,10 @@ class ConnectionSource extends ProjectSource {
     }
     return { action, revisionVariable: `#{${SOURCE}.CommitId}`, revisionKind: 'the commit id', connectionArn: arn };
   }
+
+  public _describe(): string {
+    return `${this.created ? this.options.provider : 'Connection'} ${this.options.repository}@${this.options.branch ?? 'main'}`;
+  }
 }
 
 class S3ObjectSource extends ProjectSource {
@@ -328,6 +339,10 @@ class S3ObjectSource extends ProjectSource {
       },
     };
   }
+
+  public _describe(): string {
+    return `S3 ${this.options.key}`;
+  }
 }
 
 /** The L1 bucket of a bucket this app creates (its settings are known), else undefined. */
@@ -376,5 +391,10 @@ class CodeCommitSource extends ProjectSource {
         detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: [branch] },
       },
     };
+  }
+
+  public _describe(): string {
+    const name = this.options.repository.repositoryName;
+    return `CodeCommit ${Token.isUnresolved(name) ? 'repository' : name}@${this.options.branch ?? 'main'}`;
   }
 }

@@ -351,6 +351,14 @@ describe('MlopsProject build: a new GitHub connection, both images, base images,
     });
   });
 
+  test('each source describes itself in a few words (for the flow diagram)', () => {
+    const stack = new Stack(new App(), 'Describe', { env: ENV });
+    expect(ProjectSource.newConnection({ provider: ConnectionProvider.GITLAB, repository: 'group/sub/churn', branch: 'dev' })._describe()).toBe('GitLab group/sub/churn@dev');
+    expect(ProjectSource.connection({ connectionArn: CONNECTION, repository: 'acme/churn' })._describe()).toBe('Connection acme/churn@main');
+    expect(ProjectSource.s3Object({ bucket: new ArtifactBucket(stack, 'B').bucket, key: 'src/churn.zip' })._describe()).toBe('S3 src/churn.zip');
+    expect(ProjectSource.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'R', 'MyDemoRepo') })._describe()).toBe('CodeCommit MyDemoRepo@main');
+  });
+
   test('outputs: the pipeline console link, both repositories, the connection', () => {
     const outputs = built.json.Outputs;
     const byPrefix = (p: string) => Object.entries(outputs).find(([k]) => k.startsWith(p))?.[1] as any;
