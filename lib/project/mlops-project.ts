@@ -8,7 +8,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createBuildPipeline } from './private/build-pipeline';
+import { createBuildPipeline, notifyTrainingExecutions } from './private/build-pipeline';
 import { buildSettings } from './private/build-settings';
 import { createDeployPipeline } from './private/deploy-pipeline';
 import { createDeploymentRole } from './private/deployment-role';
@@ -23,8 +23,8 @@ import { createModelRole, createMonitoringRole, StageRoleScope } from './private
 import { StageStack } from './private/stage-stack';
 import { buildStageTemplate, PROJECT_PARAMETERS } from './private/stage-template';
 import { MlflowServerType } from './experiment-tracking-props';
-import { pipelineArtifactsBucketName, toolingRoleNames } from './private/account-names';
-import { addCrossAccountPolicies, TargetStage, targetStages } from './private/cross-account';
+import { imageRepositoryNames, pipelineArtifactsBucketName, toolingRoleNames } from './private/account-names';
+import { addCrossAccountPolicies, allowTargetImagePulls, TargetStage, targetStages } from './private/cross-account';
 import { createExperimentTracking, ExperimentTracking, experimentTrackingSettings } from './private/experiment-tracking';
 import { MlopsProjectProps, StagingMode } from './project-props';
 import { IMlopsFoundation, MlopsFoundation } from '../core/foundation';
@@ -111,7 +111,6 @@ export class MlopsProject extends Construct {
   private readonly chat?: Chat;
   private readonly props: MlopsProjectProps;
   private readonly deployPipelineName: string;
-
 
   constructor(scope: Construct, id: string, props: MlopsProjectProps) {
     super(scope, id);
@@ -237,6 +236,20 @@ export class MlopsProject extends Construct {
       settings, targets, key, bucket, layout, group: this.modelPackageGroup, pipelineArtifacts: deploy.artifactBucket, topic: this.notificationTopic,
     });
     this.notifyExecutions(pipelineName);
+    if (build && this.trainingPipeline) {
+      const built = createBuildPipeline(this, {
+        projectName: settings.name, build, key, bucket, layout, trainingPipeline: this.trainingPipeline,
+        topic: this.notificationTopic, modelRole: this.modelRole,
+        repositoryNames: settings.crossAccount ? imageRepositoryNames(settings.name) : undefined,
+      });
+      this.buildPipeline = built.pipeline;
+      this.trainingImageRepository = built.trainingImageRepository;
+      this.inferenceImageRepository = built.inferenceImageRepository;
+      allowTargetImagePulls(targets, built.inferenceImageRepository);
+    }
+
+    // Every training run's completion or failure reaches the topic, whoever started it.
+    if (this.trainingPipeline) { notifyTrainingExecutions(this, this.trainingPipeline, this.notificationTopic); }
 
     const loop = settings.loop;
     this.retrainingTriggers = loop.retraining && this.trainingPipeline
@@ -257,15 +270,6 @@ export class MlopsProject extends Construct {
     this.chatChannelArns = this.chat?.channelArns ?? [];
     // The flow diagram, written into the cloud assembly at synth: <stack>.<project>.flow.mmd.
     new FlowDiagramFile(this, 'FlowDiagram', `${stack.artifactId}.${settings.name}.flow.mmd`, () => this.flowDiagram());
-    if (build && this.trainingPipeline) {
-      const built = createBuildPipeline(this, {
-        projectName: settings.name, build, key, bucket, layout, trainingPipeline: this.trainingPipeline,
-        topic: this.notificationTopic, modelRole: this.modelRole,
-      });
-      this.buildPipeline = built.pipeline;
-      this.trainingImageRepository = built.trainingImageRepository;
-      this.inferenceImageRepository = built.inferenceImageRepository;
-    }
 
     const region = stack.region;
     new CfnOutput(this, 'DeployPipelineUrl', {
@@ -312,6 +316,13 @@ export class MlopsProject extends Construct {
     const fs = s.loop.featureStore;
     return {
       projectName: s.name,
+      build: props.buildPipeline ? {
+        source: props.buildPipeline.source._describe(),
+        images: [
+          ...(props.buildPipeline.trainingDockerfile ? ['training'] : []),
+          ...(props.buildPipeline.inferenceDockerfile ? ['inference'] : []),
+        ],
+      } : undefined,
       experimentTracking: this.experimentTracking ? { trackingServerName: this.experimentTracking.settings.name } : undefined,
       featureStore: fs ? {
         name: fs.group ? `group ${fs.group.node.id}` : `store ${fs.store.node.id}`,

@@ -66,6 +66,8 @@ export interface MlopsTargetAccountProps {
   /**
    * ECR repositories of the tooling account whose images the stage's models run (your own
    * inference images): the model role may pull from them. AWS's built-in images need nothing.
+   * The inference image a project's `buildPipeline` builds is in
+   * `arn:<partition>:ecr:<region>:<tooling account>:repository/<projectName>/inference`.
    *
    * @default - none
    */

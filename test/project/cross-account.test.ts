@@ -1,5 +1,5 @@
 import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { MetricComparison, MlopsProject, MlopsProjectProps, StagingMode } from '../../lib';
+import { MetricComparison, MlopsProject, MlopsProjectProps, ProjectSource, StagingMode } from '../../lib';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
 import { BuiltProject, buildProject, ENV, environmentWith, resourcesOf, stagesOf } from './util';
@@ -215,6 +215,31 @@ describe('a project with prod alone in another account', () => {
     const { json } = buildProject({ prod: { account: TOOLING } }, { compliance: false });
     expect(resourcesOf(json, 'AWS::Events::EventBusPolicy')).toHaveLength(0);
     expect(stagesOf(json).find((s: any) => s.Name === 'Prod').OnSuccess).toBeDefined();
+  });
+});
+
+describe('a cross-account project that builds its own inference image', () => {
+  test('the repositories have the names the target accounts pull by, and the inference repository lets each model role pull', () => {
+    const { json, findings } = buildProject({
+      training,
+      staging: { account: STAGING },
+      prod: { account: PROD },
+      buildPipeline: {
+        source: ProjectSource.connection({
+          connectionArn: 'arn:aws:codeconnections:us-east-2:123456789012:connection/aEXAMPLE-8aad-4d5d-8878-dfcab0bc441f', repository: 'acme/churn',
+        }),
+        inferenceDockerfile: 'docker/Dockerfile',
+      },
+    });
+    expect(findings).toEqual([]);
+    const repositories = resourcesOf(json, 'AWS::ECR::Repository').map(([, r]) => r.Properties);
+    expect(repositories.map((r) => r.RepositoryName)).toEqual(['churn/inference']);
+    const statements = repositories[0].RepositoryPolicyText.Statement;
+    expect(statements.filter((st: any) => st.Sid?.endsWith('PullInferenceImage'))).toEqual([STAGING, PROD].map((account) => expect.objectContaining({
+      Principal: root(account),
+      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': roleArn(account, `churn-${account === STAGING ? 'staging' : 'prod'}-model`) } },
+    })));
   });
 });
 

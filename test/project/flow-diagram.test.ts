@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
-  ApprovalPolicy, Condition, ConditionStep, FailStep, MetricComparison, MlopsProject, PipelineParameter, StagingMode, TrainingPipeline,
+  ApprovalPolicy, Condition, ConditionStep, FailStep, MetricComparison, MlopsProject, PipelineParameter, ProjectSource, StagingMode, TrainingPipeline,
 } from '../../lib';
 import { FlowParts, renderFlowDiagram } from '../../lib/project/private/flow-diagram';
 import { addQuickstartExample } from '../../examples/quickstart';
@@ -181,6 +181,24 @@ describe('the parts other features fill in', () => {
     expect(d).toContain('images["Build images: training, inference"]');
     expect(d).toContain('source --> images');
     expect(d).toContain('images -- "code and images of the commit" --> training');
+  });
+
+  test('a project with a build pipeline names its source and the images it builds', () => {
+    const stack = new Stack(new App(), 'Churn', { env: ENV });
+    const project = new MlopsProject(stack, 'Project', {
+      projectName: 'churn',
+      training: { ...TRAINING, inputDataUri: 's3://raw-data-bucket/churn/' },
+      buildPipeline: {
+        source: ProjectSource.connection({
+          connectionArn: 'arn:aws:codeconnections:us-east-2:123456789012:connection/aEXAMPLE-8aad-4d5d-8878-dfcab0bc441f', repository: 'acme/churn',
+        }),
+        inferenceDockerfile: 'docker/inference/Dockerfile',
+      },
+    });
+    const d = project.flowDiagram();
+    expect(d).toContain('Source: Connection acme/churn@main');
+    expect(d).toContain('Build images: inference');
+    expect(d).not.toContain('training, inference');
   });
 
   test('a build with built-in images goes from the source straight to the pipeline', () => {

@@ -5,6 +5,8 @@ import {
   ApprovalPolicy, InstanceType, MetricComparison, MlopsFoundation, MlopsProject, MlopsProjectProps, ModelPackageGroup, StagingMode,
   TrafficRouting, TrainingPipeline,
 } from '../../lib';
+import { matchesEventPattern } from '../helpers/event-pattern';
+import { loadEvent } from '../helpers/fixtures';
 import { buildProject, ENV, resourcesOf, SAMPLES, stagesOf } from './util';
 
 const training = {
@@ -147,5 +149,22 @@ describe('bad input (construct path, prop, value and rule)', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
     const foundation = new MlopsFoundation(stack, 'F', { vpc: new ec2.Vpc(stack, 'Vpc') });
     expect(make({ foundation }, stack)).toThrow(/\[S\/P\] Invalid prop `foundation.vpc`: received "a VPC". The deploy flow does not run endpoints in a VPC yet/);
+  });
+});
+
+describe('training notifications', () => {
+  test('every project with a training pipeline notifies the completion and failure of its runs; none without one', () => {
+    const { json } = buildProject({ training }, { compliance: false });
+    const [, rule] = resourcesOf(json, 'AWS::Events::Rule').find(([id]) => id.startsWith('ProjectNotifyTrainingExecutions'))!;
+    const sample = loadEvent('sagemaker-pipeline-execution-status-change.succeeded');
+    const arn = `arn:aws:sagemaker:${ENV.region}:${ENV.account}:pipeline/churn-training`;
+    const ours = { ...sample, region: ENV.region, detail: { ...sample.detail, pipelineArn: arn } };
+    const pattern = JSON.parse(JSON.stringify(rule.Properties.EventPattern).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":sagemaker:([^"]+)"\]\]\}/g, '"arn:aws:sagemaker:$1"'));
+    expect(matchesEventPattern(pattern, ours)).toBe(true);
+    expect(matchesEventPattern(pattern, { ...ours, detail: { ...ours.detail, currentPipelineExecutionStatus: 'Failed' } })).toBe(true);
+    expect(matchesEventPattern(pattern, { ...ours, detail: { ...ours.detail, currentPipelineExecutionStatus: 'Executing' } })).toBe(false);
+    expect(matchesEventPattern(pattern, sample)).toBe(false);
+    const none = buildProject({}, { compliance: false });
+    expect(resourcesOf(none.json, 'AWS::Events::Rule').map(([id]) => id)).not.toContainEqual(expect.stringMatching(/NotifyTrainingExecutions/));
   });
 });

@@ -58,3 +58,11 @@ export function targetAlarmNames(project: string, stage: StageName): { readonly 
 export function roleArn(partition: string, account: string, name: string): string {
   return `arn:${partition}:iam::${account}:role/${name}`;
 }
+
+/**
+ * The project's image repositories when a stage runs in another account: that account's model
+ * role pulls the inference image by the repository's ARN (`MlopsTargetAccount.imageRepositoryArns`).
+ */
+export function imageRepositoryNames(project: string): { readonly training: string; readonly inference: string } {
+  return { training: `${project}/training`, inference: `${project}/inference` };
+}

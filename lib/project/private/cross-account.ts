@@ -1,4 +1,5 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -200,4 +201,19 @@ export function addCrossAccountPolicies(scope: Construct, s: CrossAccountPolicyS
       `Alarm ${events.EventField.fromPath('$.detail.alarmName')} of account ${events.EventField.fromPath('$.account')} is ` +
       `${events.EventField.fromPath('$.detail.state.value')}: ${events.EventField.fromPath('$.detail.state.reason')}`))],
   });
+}
+
+/**
+ * The inference image repository lets each target account's model role pull (SageMaker pulls the
+ * image there with the model's execution role).
+ */
+export function allowTargetImagePulls(targets: TargetStage[], repository: ecr.IRepository | undefined): void {
+  if (!repository) { return; }
+  for (const t of targets) {
+    repository.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `${t.stage === 'staging' ? 'Staging' : 'Prod'}${t.account}PullInferenceImage`,
+      principals: [new iam.AccountPrincipal(t.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': t.modelRoleArn } })],
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+    }));
+  }
 }
