@@ -328,7 +328,7 @@ describe('MlopsProject build: a new GitHub connection, both images, base images,
     };
 
     test('the training pipeline\'s completion and failure reach the topic (the documented succeeded sample and a failed one derived from it)', () => {
-      const rule = ruleOf('ProjectBuildNotifyTrainingExecutions');
+      const rule = ruleOf('ProjectNotifyTrainingExecutions');
       const pattern = resolveIntrinsics(rule.EventPattern, 'arn:aws:sagemaker:us-east-2:123456789012:pipeline/churn-training') as any;
       expect(matchesEventPattern(pattern, ofTraining('sagemaker-pipeline-execution-status-change.succeeded'))).toBe(true);
       expect(matchesEventPattern(pattern, ofTraining('sagemaker-pipeline-execution-status-change.failed.derived'))).toBe(true);
