@@ -7,23 +7,16 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  ArtifactBucket, ConnectionProvider, ContainerImage, MetricComparison, MlopsProject, MlopsProjectProps, PipelineParameter, ProcessingStep,
+  ArtifactBucket, ConnectionProvider, ContainerImage, MlopsProject, MlopsProjectProps, PipelineParameter, ProcessingStep,
   ProjectSource, TrainingPipeline,
 } from '../../lib';
 import { compliantApp, Finding, formatFindings, unacknowledgedFindings } from '../helpers/compliance';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
 import { resolveIntrinsics } from '../model-registry/util';
-import { buildProject, BuiltProject, ENV, resourcesOf } from './util';
+import { buildProject, BuiltProject, ENV, PROJECT_TRAINING, resourcesOf } from './util';
 
-const training = {
-  inputDataUri: 's3://raw-data-bucket/churn/',
-  preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
-  evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
-  metricJsonPath: 'binary_classification_metrics.auc.value',
-  metricThreshold: 0.8,
-  metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
-};
+const training = PROJECT_TRAINING;
 const CONNECTION = 'arn:aws:codestar-connections:us-east-2:123456789012:connection/12345678-abcd-12ab-34cd-ef5678901234';
 const BUILD_EVENTS = path.join(__dirname, '..', 'fixtures', 'build-events');
 const buildEvent = (name: string) => JSON.parse(fs.readFileSync(path.join(BUILD_EVENTS, `${name}.json`), 'utf-8'));

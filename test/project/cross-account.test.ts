@@ -1,20 +1,13 @@
 import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
-import { MetricComparison, MlopsProject, MlopsProjectProps, ProjectSource, StagingMode } from '../../lib';
+import { MlopsProject, MlopsProjectProps, ProjectSource, StagingMode } from '../../lib';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
-import { BuiltProject, buildProject, ENV, environmentWith, resourcesOf, stagesOf } from './util';
+import { buildProject, BuiltProject, ENV, environmentWith, PROJECT_TRAINING, resourcesOf, stagesOf } from './util';
 
 const TOOLING = ENV.account;
 const STAGING = '222233334444';
 const PROD = '555566667777';
-const training = {
-  inputDataUri: 's3://raw-data-bucket/churn/',
-  preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
-  evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
-  metricJsonPath: 'binary_classification_metrics.auc.value',
-  metricThreshold: 0.8,
-  metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
-};
+const training = PROJECT_TRAINING;
 
 const roleArn = (account: string, name: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:role/${name}`]] });
 const root = (account: string) => ({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] } });

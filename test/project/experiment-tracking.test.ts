@@ -1,19 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  MetricComparison, MlflowServerType, MlflowTrackingServerSize, MlopsProject, MlopsProjectProps, ModelPackageGroup, StandardTrainingPipeline,
+  MlflowServerType, MlflowTrackingServerSize, MlopsProject, MlopsProjectProps, ModelPackageGroup, StandardTrainingPipeline,
   TrainingPipeline,
 } from '../../lib';
-import { BuiltProject, buildProject, ENV, resourcesOf } from './util';
+import { buildProject, BuiltProject, ENV, PROJECT_TRAINING, resourcesOf } from './util';
 
-const training = {
-  inputDataUri: 's3://raw-data-bucket/churn/',
-  preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
-  evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
-  metricJsonPath: 'binary_classification_metrics.auc.value',
-  metricThreshold: 0.8,
-  metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
-};
+const training = PROJECT_TRAINING;
 
 /** Every statement of the managed policies attached to a role (by the role's logical id prefix). */
 function statementsOfRole(json: any, rolePrefix: string): any[] {

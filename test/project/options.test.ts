@@ -7,16 +7,9 @@ import {
 } from '../../lib';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
-import { buildProject, ENV, resourcesOf, SAMPLES, stagesOf } from './util';
+import { buildProject, ENV, PROJECT_TRAINING, resourcesOf, SAMPLES, stagesOf } from './util';
 
-const training = {
-  inputDataUri: 's3://raw-data-bucket/churn/',
-  preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
-  evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
-  metricJsonPath: 'binary_classification_metrics.auc.value',
-  metricThreshold: 0.8,
-  metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
-};
+const training = PROJECT_TRAINING;
 
 describe('staging modes', () => {
   test('persistent staging stays up: CREATE_UPDATE, never deleted, no clean-up rule', () => {

@@ -2,12 +2,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { MlopsProject, MlopsProjectProps } from '../../lib';
+import { MetricComparison, MlopsProject, MlopsProjectProps } from '../../lib';
 import { compliantApp, unacknowledgedFindings, Finding } from '../helpers/compliance';
 
 /** The account and region of the sample events (test/fixtures/events/*.rejected.json, .approved.derived.json). */
 export const ENV = { account: '123456789012', region: 'us-east-2' };
 export const SAMPLES = path.join(__dirname, 'samples');
+
+/** The standard pipeline of the project tests: churn data, S3 scripts, an AUC gate. */
+export const PROJECT_TRAINING = {
+  inputDataUri: 's3://raw-data-bucket/churn/',
+  preprocessingScript: { s3Uri: 's3://code-bucket/preprocess.py' },
+  evaluationScript: { s3Uri: 's3://code-bucket/evaluate.py' },
+  metricJsonPath: 'binary_classification_metrics.auc.value',
+  metricThreshold: 0.8,
+  metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
+};
 
 /** A synthesized project: its stack's template, the stage template, the compliance findings. */
 export interface BuiltProject {
