@@ -15,6 +15,7 @@ import {
   Condition, ConditionStep, FailStep, PipelineParameter, ProcessingStep, Step, TrainingPipeline,
 } from '../lib/training-pipeline';
 import { ContainerImage } from '../lib/core';
+import { median } from './util';
 
 const SIZES = [10, 50, 200];
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 7);
@@ -55,11 +56,6 @@ function pipelineIn(app: App, n: number): { stack: Stack; pipeline: TrainingPipe
   pipeline.addParameter(threshold);
   pipeline.addStep(...buildSteps(n, threshold));
   return { stack, pipeline };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function measure(n: number): { render: number; synth: number; bytes: number; steps: number } {

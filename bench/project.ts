@@ -9,17 +9,15 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { MetricComparison, MlopsProject, MlopsProjectProps, StagingMode } from '../lib';
+import { median, synthEmpty, timeMs, tmp } from './util';
 
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const CLI_REPETITIONS = Number(process.env.BENCH_CLI_REPETITIONS ?? 3);
 const ROOT = path.join(__dirname, '..');
 const HOURS_PER_MONTH = 730;
-
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
 
 function projectProps(name: string, mode: StagingMode = StagingMode.EPHEMERAL): MlopsProjectProps {
   return {
@@ -37,13 +35,6 @@ function projectProps(name: string, mode: StagingMode = StagingMode.EPHEMERAL): 
   };
 }
 
-function synthEmpty(): void {
-  const app = new App({ outdir: tmp() });
-  const stack = new Stack(app, 'Empty');
-  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'The benchmark floor is an empty stack on purpose.' });
-  app.synth();
-}
-
 function synthProjects(count: number): App {
   const app = new App({ outdir: tmp() });
   for (let i = 0; i < count; i++) {
@@ -52,18 +43,6 @@ function synthProjects(count: number): App {
   }
   app.synth();
   return app;
-}
-
-function timeMs(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface CliTimes {

@@ -9,40 +9,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { compliancePlugins } from '../examples/compliance';
 import { addAllExamples, EXAMPLES } from '../examples/index';
+import { median, synthEmpty, timeMs, tmp } from './util';
 
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
-
-function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
-}
-
-function synthEmpty(): void {
-  const app = new App({ outdir: tmp() });
-  const stack = new Stack(app, 'Empty');
-  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F0001', reason: 'The benchmark floor is an empty stack on purpose.' });
-  app.synth();
-}
 
 function synthExamples(withPlugins: boolean): void {
   const app = new App({ outdir: tmp() });
   if (withPlugins) { Validations.of(app).addPlugins(...compliancePlugins(app)); }
   addAllExamples(app);
   app.synth();
-}
-
-function timeMs(fn: () => void): number {
-  const start = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function main(): void {
