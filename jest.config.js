@@ -5,9 +5,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // TypeScript sources first: jsii leaves compiled .js beside them in lib/.
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // esbuild strips the types (scripts/jest-transform.js); `npm run typecheck` checks them.
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
+    '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
   },
+  // One scratch folder for the run, removed at the end; built-in validation off except where checked.
+  globalSetup: '<rootDir>/test/setup/global-setup.js',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.js',
+  setupFiles: ['<rootDir>/test/setup/env.js'],
   testTimeout: 120000,
   maxWorkers: 2,
   cacheDirectory: '<rootDir>/.jest-cache',
