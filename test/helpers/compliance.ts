@@ -1,6 +1,12 @@
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { App, Stage, Validations } from 'aws-cdk-lib';
+import {
+  App, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation,
+  Stage, Validations,
+} from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { compliancePlugins, STRICT_VALIDATION_CONTEXT } from '../../examples/compliance';
 
@@ -26,8 +32,83 @@ export function compliantApp(): App {
 /** Register the compliance plugins on an app (once). */
 export function registerCompliance(app: Stage): void {
   if (registered.has(app)) { return; }
-  Validations.of(app).addPlugins(...compliancePlugins(app));
+  Validations.of(app).addPlugins(...compliancePlugins(app).map((p) => (p.name === 'cdk-validator-cfnguard' ? new TemplateCachedGuard(p) : p)));
   registered.add(app);
+}
+
+const GUARD_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower');
+
+/** Every Control Tower guard rule file, with the resource types it names. */
+const guardRules: Array<{ file: string; types: string[] }> = (function walk(dir: string): Array<{ file: string; types: string[] }> {
+  return fs.readdirSync(dir).sort().flatMap((name) => {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).isDirectory()) { return walk(file); }
+    if (!name.endsWith('.guard')) { return []; }
+    return [{ file, types: [...new Set(fs.readFileSync(file, 'utf-8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])] }];
+  });
+})(GUARD_RULES);
+
+/**
+ * The guard rules that can find something in a template: those that name a resource type the
+ * template has (or name none). A Control Tower rule selects `Resources.*[ Type == ... ]` of the
+ * types it names and skips when none is there, so the others cannot report a violation; the
+ * compliance-helper test checks that the selected rules find exactly what all rules find.
+ */
+export function guardRulesFor(template: any): string[] {
+  const types = new Set(Object.values<any>(template.Resources ?? {}).map((r) => r.Type));
+  return guardRules.filter((r) => r.types.length === 0 || r.types.some((t) => types.has(t))).map((r) => r.file);
+}
+
+/**
+ * cfn-guard as the tests run it: with the rules that apply to each template (see guardRulesFor; about
+ * a fifth of them, and guard's cost grows with the number of rules) and once per distinct template
+ * in a test run, its report kept by the template's content in the run's scratch folder, where the
+ * other test workers find it too. The main job (`cdk synth` of the examples) runs the plugin with
+ * every rule. The cdk-nag packs check constructs, not templates, and are not cached.
+ */
+class TemplateCachedGuard implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+  private readonly dir = path.join(os.tmpdir(), 'mlops-compliance-cache');
+
+  constructor(inner: IPolicyValidationPlugin) {
+    this.name = inner.name;
+    this.version = inner.version;
+    this.ruleIds = inner.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations: PolicyViolation[] = [];
+    let success = true;
+    for (const templatePath of context.templatePaths) {
+      const report = this.reportOf(templatePath, context);
+      success &&= report.success;
+      violations.push(...report.violations);
+    }
+    return { success, violations };
+  }
+
+  private reportOf(templatePath: string, context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const PLACEHOLDER = '<template>';
+    const escapedPath = JSON.stringify(templatePath).slice(1, -1);
+    const text = fs.readFileSync(templatePath, 'utf-8');
+    const key = crypto.createHash('sha256').update(`${this.name} ${this.version}\0`).update(text).digest('hex');
+    const file = path.join(this.dir, `${key}.json`);
+    const started = Date.now();
+    const cached = fs.existsSync(file);
+    if (!cached) {
+      const rules = guardRulesFor(JSON.parse(text));
+      const report: PolicyValidationPluginReport = rules.length === 0 ? { success: true, violations: [] } : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({ templatePaths: [templatePath], appConstruct: context.appConstruct });
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(report).split(escapedPath).join(PLACEHOLDER));
+      fs.renameSync(`${file}.${process.pid}`, file);
+    }
+    if (process.env.MLOPS_COMPLIANCE_LOG) {
+      fs.appendFileSync(process.env.MLOPS_COMPLIANCE_LOG, `${cached ? 'hit ' : 'miss'} ${Date.now() - started} ms ${text.length} B ${key.slice(0, 12)} ${expect.getState().testPath} ${path.basename(templatePath)}\n`);
+    }
+    return JSON.parse(fs.readFileSync(file, 'utf-8').split(PLACEHOLDER).join(escapedPath));
+  }
 }
 
 /**
