@@ -63,8 +63,9 @@ export class InstanceType {
    * @param name the SageMaker instance type, `ml.<family>.<size>`
    */
   public static of(name: string): InstanceType {
-    if (!Token.isUnresolved(name)) {
-      check(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name) && isKnownInstanceType(name), 'InstanceType.of', 'name', name,
+    // The rule (with its suggestions, a search of the whole table) only when the check fails.
+    if (!Token.isUnresolved(name) && !(typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name) && isKnownInstanceType(name))) {
+      check(false, 'InstanceType.of', 'name', name,
         typeof name === 'string' && INSTANCE_TYPE_PATTERN.test(name) ? unknownInstanceTypeRule(name)
           : `It must be a SageMaker instance type such as "ml.m5.large" (the \`ml.\` prefix, a family and a size). ${unknownInstanceTypeRule(String(name))}`);
     }
@@ -120,7 +121,10 @@ export class InstanceType {
     if (this._unlisted) { return; }
     const names = this.isToken ? (this._candidates ?? []) : [this.name];
     for (const name of names) {
-      check(offersInstanceType(use, name), where, prop, name, unknownInstanceTypeRule(name, use));
+      // The rule (with its suggestions, a search of the whole table) only when the check fails.
+      if (!offersInstanceType(use, name)) {
+        check(false, where, prop, name, unknownInstanceTypeRule(name, use));
+      }
     }
   }
 

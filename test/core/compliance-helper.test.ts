@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -29,6 +29,28 @@ describe('compliance helper', () => {
     ]));
     expect(findings.every((f) => f.path.startsWith('Bad/Plain'))).toBe(true);
     expect(() => expectCompliant(stack)).toThrow(/unacknowledged compliance finding\(s\):\nBad\/Plain\/Resource: \[/);
+  });
+
+  test("counts aws-cdk-lib's CloudFormation validation (off in the other synths of the tests) as findings", () => {
+    const app = compliantApp();
+    const stack = new Stack(app, 'Invalid');
+    new CfnResource(stack, 'Queue', { type: 'AWS::SQS::Queue', properties: { KmsMasterKeyId: 'alias/aws/sqs', VisibilityTimeout: 'soon', Colour: 'red' } });
+    const findings = unacknowledgedFindings(stack).filter((f) => f.plugin === 'CloudFormation Validate');
+    expect(findings.map((f) => `${f.path} ${f.rule} ${f.description}`).sort()).toEqual([
+      "Invalid/Queue F3002 Colour: Additional properties are not allowed ('Colour' was unexpected)",
+      "Invalid/Queue F3012 VisibilityTimeout: 'soon' is not of type 'integer'",
+    ]);
+    expect(process.env.CDK_VALIDATION).toBe('false');
+  });
+
+  test('reports a plugin that failed as a finding, not as a pass', () => {
+    const app = compliantApp();
+    Validations.of(app).addPlugins({ name: 'Broken', validate: () => { throw new Error('no rules found'); } });
+    const stack = new Stack(app, 'Any');
+    new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+    expect(unacknowledgedFindings(stack)).toContainEqual({
+      plugin: 'Broken', rule: 'plugin-failed', path: '(the whole app)', description: "Validation plugin 'Broken' failed: no rules found",
+    });
   });
 
   test('passes a stack whose findings are all acknowledged', () => {
