@@ -1,0 +1,172 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildModelRegistryInteg } from './integ.model-registry';
+
+/*
+ * integ-runner cannot read assemblies of aws-cdk-lib 2.258 or newer, so the integ apps are
+ * synthesized here, each once: they must keep building without errors, the test stack must leave
+ * nothing behind, and the assertions must stay wired (the calls, their parameters, what they
+ * expect, their waiters and their order). This file is not named integ.*: integ-runner would take
+ * it for an app.
+ */
+
+/** The context of cdk.json (the feature flags the apps get from `cdk deploy` in this repository). */
+const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf-8')).context;
+
+/** One assertion call of the assertion stack, with its parameters decoded as the provider decodes them. */
+interface Call {
+  readonly id: string;
+  readonly service: string;
+  readonly api: string;
+  readonly parameters: { [key: string]: any };
+  readonly expected?: any;
+  readonly actualPath?: string;
+  readonly outputPaths?: string[];
+  readonly flatten: boolean;
+  /** The waiter's retry (interval in seconds, attempts), when the call waits. */
+  readonly waiter?: { readonly intervalSeconds: number; readonly maxAttempts: number };
+}
+
+interface Synthesized {
+  readonly assembly: CloudAssembly;
+  readonly testStack: Template;
+  readonly assertStack: Template;
+  readonly testStackName: string;
+  readonly assertStackName: string;
+  readonly integManifest: any;
+  /** The calls in the order they run (each depends on the previous one). */
+  readonly calls: Call[];
+}
+
+function synth(build: (app: App) => IntegTest, context: { [key: string]: string } = {}): Synthesized {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'integ-apps-')), context: { ...CDK_CONTEXT, ...context } });
+  build(app);
+  const assembly = app.synth();
+  const integManifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'integ.json'), 'utf-8'));
+  const [testCase] = Object.values(integManifest.testCases) as any[];
+  const assertStackName: string = testCase.assertionStackName;
+  const testStackName: string = testCase.stacks[0];
+  const assertJson = assembly.getStackByName(assertStackName).template;
+  return {
+    assembly,
+    testStack: Template.fromJSON(assembly.getStackByName(testStackName).template),
+    assertStack: Template.fromJSON(assertJson),
+    testStackName,
+    assertStackName,
+    integManifest,
+    calls: callsInOrder(assertJson),
+  };
+}
+
+function decode(value: any): any {
+  if (typeof value !== 'string') { return value; }
+  try { return JSON.parse(value); } catch { return value; }
+}
+
+/** The SDK calls of an assertion stack, following their dependencies from the first. */
+function callsInOrder(template: any): Call[] {
+  const resources: { [id: string]: any } = template.Resources;
+  const ids = Object.keys(resources).filter((id) => String(resources[id].Type).startsWith('Custom::DeployAssert@SdkCall'));
+  const previous = new Map(ids.map((id) => {
+    const before = (resources[id].DependsOn ?? []).filter((d: string) => ids.includes(d));
+    expect(before.length).toBeLessThanOrEqual(1);
+    return [id, before[0] as string | undefined];
+  }));
+  const first = ids.filter((id) => previous.get(id) === undefined);
+  expect(first).toHaveLength(1);
+  const order = [first[0]];
+  for (;;) {
+    const next = ids.filter((id) => previous.get(id) === order[order.length - 1]);
+    expect(next.length).toBeLessThanOrEqual(1);
+    if (next.length === 0) { break; }
+    order.push(next[0]);
+  }
+  expect(order).toHaveLength(ids.length);
+  return order.map((id) => {
+    const p = resources[id].Properties;
+    const machine = p.stateMachineArn ? resources[p.stateMachineArn.Ref] : undefined;
+    let waiter: Call['waiter'];
+    if (machine) {
+      expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
+      const definition = machine.Properties.DefinitionString['Fn::Join'][1].filter((x: any) => typeof x === 'string').join('');
+      const retry = /"IntervalSeconds":(\d+),"MaxAttempts":(\d+)/.exec(definition);
+      expect(retry).not.toBeNull();
+      waiter = { intervalSeconds: Number(retry![1]), maxAttempts: Number(retry![2]) };
+    }
+    return {
+      id,
+      service: p.service,
+      api: p.api,
+      parameters: Object.fromEntries(Object.entries(p.parameters ?? {}).map(([k, v]) => [k, decode(v)])),
+      expected: p.expected === undefined ? undefined : JSON.parse(p.expected),
+      actualPath: p.actualPath,
+      outputPaths: p.outputPaths,
+      flatten: p.flattenResponse === 'true',
+      waiter,
+    };
+  });
+}
+
+/** What every app must hold to: a synth without errors, a disposable test stack, a sound assertion stack. */
+function commonChecks(name: string, s: () => Synthesized) {
+  describe(`${name}: common rules`, () => {
+    test('synthesizes with no error annotation in any stack', () => {
+      for (const stack of s().assembly.stacks) {
+        expect(stack.messages.filter((m) => m.level === 'error').map((m) => `${m.id}: ${m.entry.data}`)).toEqual([]);
+      }
+    });
+
+    test('the assertion stack has no warning either (its strong cross-stack references are acknowledged)', () => {
+      expect(s().assembly.getStackByName(s().assertStackName).messages.filter((m) => m.level === 'warning').map((m) => m.entry.data)).toEqual([]);
+    });
+
+    test('one test case, without the update workflow, whose assertion stack runs after the test stack', () => {
+      const cases = Object.values(s().integManifest.testCases) as any[];
+      expect(cases).toHaveLength(1);
+      expect(cases[0]).toMatchObject({ stacks: [s().testStackName], stackUpdateWorkflow: false });
+      expect(s().assembly.getStackByName(s().assertStackName).dependencies.map((d) => d.id)).toContain(s().testStackName);
+    });
+
+    test('the test stack leaves nothing behind: every resource is deleted with it, every bucket emptied first', () => {
+      const resources = Object.values(s().testStack.toJSON().Resources) as any[];
+      expect(resources.filter((r) => r.DeletionPolicy !== 'Delete' || (r.UpdateReplacePolicy ?? 'Delete') !== 'Delete').map((r) => r.Type)).toEqual([]);
+      const buckets = Object.keys(s().testStack.findResources('AWS::S3::Bucket'));
+      expect(buckets.length).toBeGreaterThan(0);
+      const emptied = Object.values(s().testStack.findResources('Custom::S3AutoDeleteObjects')).map((r: any) => r.Properties.BucketName.Ref);
+      expect(emptied.sort()).toEqual(buckets.sort());
+    });
+
+    test('assertions that expect a whole response read it whole; the others name their path', () => {
+      for (const call of s().calls.filter((c) => c.expected !== undefined)) {
+        // A flattened response has no whole value to compare: `expect` would see undefined.
+        expect({ id: call.id, flattenedWithoutPath: call.flatten && call.actualPath === undefined }).toEqual({ id: call.id, flattenedWithoutPath: false });
+      }
+    });
+
+    test('every wait ends within CloudFormation\'s hour for a custom resource', () => {
+      for (const call of s().calls.filter((c) => c.waiter)) {
+        expect(call.waiter!.intervalSeconds * call.waiter!.maxAttempts).toBeLessThanOrEqual(55 * 60);
+      }
+    });
+  });
+}
+
+describe('integ.model-registry', () => {
+  let s: Synthesized;
+  beforeAll(() => { s = synth(buildModelRegistryInteg); });
+  commonChecks('model registry', () => s);
+
+  test('the calls: the group is completed, the approval handler runs on Node.js 24 on arm64', () => {
+    expect(s.calls.map((c) => [c.service, c.api, c.expected])).toEqual([
+      ['SageMaker', 'describeModelPackageGroup', { $ObjectLike: { ModelPackageGroupStatus: 'Completed' } }],
+      ['Lambda', 'getFunctionConfiguration', { $ObjectLike: { Runtime: 'nodejs24.x', Architectures: ['arm64'] } }],
+    ]);
+    s.testStack.hasResource('AWS::SageMaker::ModelPackageGroup', { DeletionPolicy: 'Delete' });
+    s.testStack.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+});
