@@ -6,6 +6,8 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildModelRegistryInteg } from './integ.model-registry';
+import { buildTrainingPipelineInteg } from './integ.training-pipeline';
+import { PIPELINE_ENDED } from './support';
 
 /*
  * integ-runner cannot read assemblies of aws-cdk-lib 2.258 or newer, so the integ apps are
@@ -112,6 +114,18 @@ function callsInOrder(template: any): Call[] {
   });
 }
 
+/** The statements of the teardown's own functions (not the provider framework's). */
+function teardownStatements(testStack: Template): any[] {
+  return Object.entries(testStack.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => /^Teardown(OnEvent|IsComplete)ServiceRoleDefaultPolicy/.test(id))
+    .flatMap(([, policy]: [string, any]) => policy.Properties.PolicyDocument.Statement);
+}
+
+/** The statements that allow `action` (as a string or in a list). */
+function statementsAllowing(statements: any[], action: string): any[] {
+  return statements.filter((st) => ([] as string[]).concat(st.Action).includes(action));
+}
+
 /** What every app must hold to: a synth without errors, a disposable test stack, a sound assertion stack. */
 function commonChecks(name: string, s: () => Synthesized) {
   describe(`${name}: common rules`, () => {
@@ -155,6 +169,53 @@ function commonChecks(name: string, s: () => Synthesized) {
     });
   });
 }
+
+describe('integ.training-pipeline', () => {
+  let s: Synthesized;
+  beforeAll(() => { s = synth(buildTrainingPipelineInteg); });
+  commonChecks('training pipeline', () => s);
+
+  test('the calls: seed, start, wait for the end, succeeded, the registered version and three of its parts', () => {
+    expect(s.calls.map((c) => `${c.service}.${c.api}`)).toEqual([
+      'S3.putObject', 'SageMaker.startPipelineExecution', 'SageMaker.describePipelineExecution', 'SageMaker.describePipelineExecution',
+      'SageMaker.listModelPackages', 'SageMaker.describeModelPackage', 'SageMaker.describeModelPackage', 'SageMaker.describeModelPackage',
+    ]);
+    const [, start, ended, succeeded, listed, ...parts] = s.calls;
+    expect(start.parameters).toMatchObject({ PipelineName: 'mlops-integ-training' });
+    expect(ended).toMatchObject({ expected: { $StringLike: PIPELINE_ENDED }, waiter: { intervalSeconds: 60, maxAttempts: 55 } });
+    expect(succeeded).toMatchObject({ expected: { $Exact: 'Succeeded' } });
+    expect(listed.parameters).toMatchObject({ ModelPackageGroupName: 'mlops-integ-training-models', ModelPackageType: 'Versioned', SortOrder: 'Descending' });
+    expect(parts.map((p) => [p.actualPath, p.expected])).toEqual([
+      ['InferenceSpecification.Containers.0.ModelDataUrl', { $StringLike: '^s3://.+/models/mlops-integ-training-models/.+/model\\.tar\\.gz$' }],
+      ['ModelMetrics.ModelQuality.Statistics.S3Uri', { $StringLike: '/evaluation\\.json$' }],
+      ['DriftCheckBaselines.ModelDataQuality.Constraints.S3Uri', { $StringLike: '^s3://' }],
+    ]);
+    for (const part of parts) {
+      expect(part.parameters.ModelPackageName['Fn::Join'][1][1]).toEqual({ 'Fn::GetAtt': [listed.id, 'apiCallResponse.ModelPackageSummaryList.0.ModelPackageArn'] });
+    }
+  });
+
+  test('small instances, the XGBoost image for the processing jobs, the MSE gate', () => {
+    const pipeline = Object.values(s.testStack.findResources('AWS::SageMaker::Pipeline'))[0] as any;
+    const definition = JSON.stringify(pipeline.Properties.PipelineDefinition);
+    expect(definition).toContain('ml.m5.large');
+    expect(definition).not.toContain('ml.m5.xlarge');
+    expect(definition).toContain('regression_metrics.mse.value');
+    expect(definition).toMatch(/sagemaker-xgboost:1\.7-1/);
+    expect(definition).not.toMatch(/sagemaker-scikit-learn/);
+  });
+
+  test('teardown: the group\'s versions before the group; no stack to delete', () => {
+    const [, resource] = Object.entries(s.testStack.findResources('Custom::IntegTeardown'))[0] as [string, any];
+    expect(resource.Properties).toMatchObject({ StackNames: [], ModelPackageGroupName: 'mlops-integ-training-models' });
+    expect(resource.Properties.RoleArn).toBeUndefined();
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^Models/)]);
+    const statements = teardownStatements(s.testStack);
+    expect(statementsAllowing(statements, 'cloudformation:DeleteStack')).toEqual([]);
+    expect(statementsAllowing(statements, 'iam:PassRole')).toEqual([]);
+    expect(statementsAllowing(statements, 'sagemaker:DeleteModelPackage')).toHaveLength(2);
+  });
+});
 
 describe('integ.model-registry', () => {
   let s: Synthesized;
