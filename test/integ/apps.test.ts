@@ -3,8 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildEndpointInteg, ENDPOINT_NAME, MODEL, MONITOR_CONTEXT, REQUEST } from './integ.endpoint';
 import { buildModelRegistryInteg } from './integ.model-registry';
 import { buildTrainingPipelineInteg } from './integ.training-pipeline';
 import { PIPELINE_ENDED } from './support';
@@ -114,6 +115,12 @@ function callsInOrder(template: any): Call[] {
   });
 }
 
+/** The inline policy statements of the assertion providers' roles. */
+function providerStatements(assertStack: Template): any[] {
+  return Object.values(assertStack.findResources('AWS::IAM::Role'))
+    .flatMap((r: any) => (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement));
+}
+
 /** The statements of the teardown's own functions (not the provider framework's). */
 function teardownStatements(testStack: Template): any[] {
   return Object.entries(testStack.findResources('AWS::IAM::Policy'))
@@ -214,6 +221,81 @@ describe('integ.training-pipeline', () => {
     expect(statementsAllowing(statements, 'cloudformation:DeleteStack')).toEqual([]);
     expect(statementsAllowing(statements, 'iam:PassRole')).toEqual([]);
     expect(statementsAllowing(statements, 'sagemaker:DeleteModelPackage')).toHaveLength(2);
+  });
+});
+
+describe('integ.endpoint', () => {
+  let s: Synthesized;
+  let unmonitored: Synthesized;
+  beforeAll(() => {
+    s = synth(buildEndpointInteg);
+    unmonitored = synth(buildEndpointInteg, { [MONITOR_CONTEXT]: 'false' });
+  });
+  commonChecks('endpoint', () => s);
+  commonChecks('endpoint without the monitor', () => unmonitored);
+
+  test('the model: the scikit-learn image serving the archive built at synth, with the script named in its environment', () => {
+    s.testStack.hasResourceProperties('AWS::SageMaker::Model', {
+      EnableNetworkIsolation: true,
+      PrimaryContainer: {
+        Image: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/sagemaker-scikit-learn:1\\.2-1-cpu-py3$')])] },
+        Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' },
+        ModelDataUrl: { 'Fn::Sub': Match.stringLikeRegexp('^s3://cdk-[a-z0-9]+-assets-') },
+      },
+    });
+    const archives = fs.readdirSync(s.assembly.directory).filter((f) => f.endsWith('.tar.gz'));
+    expect(archives).toHaveLength(1);
+    s.testStack.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
+      ProductionVariants: [Match.objectLike({ InstanceType: 'ml.t2.medium', InitialInstanceCount: 1 })],
+      DataCaptureConfig: Match.objectLike({ EnableCapture: true, InitialSamplingPercentage: 100 }),
+    });
+  });
+
+  test('the calls: in service, invoke with exact predictions, the capture in S3, the monitoring schedule', () => {
+    expect(s.calls.map((c) => `${c.service}.${c.api}`)).toEqual([
+      'SageMaker.describeEndpoint', 'SageMakerRuntime.invokeEndpoint', 'S3.listObjectsV2', 'SageMaker.listMonitoringSchedules',
+    ]);
+    const [inService, invoked, captured, schedules] = s.calls;
+    expect(inService).toMatchObject({ parameters: { EndpointName: ENDPOINT_NAME }, expected: { $ObjectLike: {
+      EndpointStatus: 'InService',
+      ProductionVariants: { $ArrayWith: [{ $ObjectLike: { VariantName: 'AllTraffic', CurrentInstanceCount: 1 } }] },
+      DataCaptureConfig: { $ObjectLike: { EnableCapture: true, CurrentSamplingPercentage: 100 } },
+    } } });
+    expect(invoked).toMatchObject({
+      parameters: { EndpointName: ENDPOINT_NAME, ContentType: 'text/csv', Accept: 'application/json', Body: REQUEST.body },
+      expected: { $ObjectLike: { ContentType: 'application/json', Body: [8.5, 19] } },
+    });
+    expect(MODEL.weights).toEqual([0.5, 1, 2]);
+    expect(captured).toMatchObject({
+      parameters: { Prefix: `data-capture/${ENDPOINT_NAME}/`, MaxKeys: 5 }, actualPath: 'Contents.0.Key',
+      expected: { $StringLike: `^data-capture/${ENDPOINT_NAME}/.+\\.jsonl$` }, waiter: { intervalSeconds: 60, maxAttempts: 20 },
+    });
+    expect(schedules).toMatchObject({ parameters: { EndpointName: ENDPOINT_NAME }, expected: { $ObjectLike: { MonitoringScheduleSummaries: [
+      { $ObjectLike: { EndpointName: ENDPOINT_NAME, MonitoringScheduleStatus: 'Scheduled', MonitoringType: 'DataQuality' } },
+    ] } }, waiter: { intervalSeconds: 30, maxAttempts: 20 } });
+    expect(inService.waiter).toBeUndefined();
+    expect(invoked.waiter).toBeUndefined();
+  });
+
+  test('listing the capture is allowed by its real IAM action (s3:ListBucket), to the call and to its waiter', () => {
+    const listBucket = providerStatements(s.assertStack).filter((st) => JSON.stringify(st.Action) === '["s3:ListBucket"]');
+    expect(listBucket).toHaveLength(2);
+    for (const st of listBucket) { expect(st.Resource).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/FoundationArtifactsBucket.*Arn/) }]); }
+  });
+
+  test('the data quality monitor reads the baseline assets, hourly on ml.m5.large; without it, no schedule and no schedule call', () => {
+    s.testStack.hasResourceProperties('AWS::SageMaker::DataQualityJobDefinition', {
+      DataQualityBaselineConfig: {
+        ConstraintsResource: { S3Uri: { 'Fn::Sub': Match.stringLikeRegexp('\\.json$') } },
+        StatisticsResource: { S3Uri: { 'Fn::Sub': Match.stringLikeRegexp('\\.json$') } },
+      },
+      JobResources: { ClusterConfig: Match.objectLike({ InstanceType: 'ml.m5.large', InstanceCount: 1 }) },
+    });
+    s.testStack.hasResourceProperties('AWS::SageMaker::MonitoringSchedule', {
+      MonitoringScheduleConfig: Match.objectLike({ MonitoringType: 'DataQuality', ScheduleConfig: { ScheduleExpression: 'cron(0 * ? * * *)' } }),
+    });
+    unmonitored.testStack.resourceCountIs('AWS::SageMaker::MonitoringSchedule', 0);
+    expect(unmonitored.calls.map((c) => c.api)).toEqual(['describeEndpoint', 'invokeEndpoint', 'listObjectsV2']);
   });
 });
 

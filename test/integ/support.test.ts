@@ -3,6 +3,7 @@ import * as zlib from 'zlib';
 import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
+import { MODEL, REQUEST } from './integ.endpoint';
 import { expectedTarget, INTEG_ASSETS, syntheticRegressionCsv, tarGz } from './support';
 
 /** The entries of a gzipped ustar archive, read back with the format's own rules (checksums included). */
@@ -49,7 +50,7 @@ describe('tarGz', () => {
   });
 });
 
-describe('the seeded data set', () => {
+describe('the data and the expected answers', () => {
   const csv = syntheticRegressionCsv();
   const rows = csv.trim().split('\n');
 
@@ -65,6 +66,10 @@ describe('the seeded data set', () => {
     expect(Buffer.byteLength(csv)).toBeLessThan(20_000);
   });
 
+  test('the endpoint\'s request answers the model\'s weights exactly', () => {
+    const rows2 = REQUEST.body.trim().split('\n').map((r) => r.split(',').map(Number));
+    expect(rows2.map((r) => r.reduce((s, x, i) => s + x * MODEL.weights[i], MODEL.intercept))).toEqual(REQUEST.predictions);
+  });
 });
 
 describe('the teardown handler', () => {
