@@ -7,8 +7,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildEndpointInteg, ENDPOINT_NAME, MODEL, MONITOR_CONTEXT, REQUEST } from './integ.endpoint';
 import { buildModelRegistryInteg } from './integ.model-registry';
+import { APPROVAL, buildProjectInteg, PROJECT_NAME, STAGING_REQUEST } from './integ.project';
 import { buildTrainingPipelineInteg } from './integ.training-pipeline';
-import { PIPELINE_ENDED } from './support';
+import { PIPELINE_ENDED, syntheticRegressionCsv, TRAINING_INPUT_PREFIX } from './support';
 
 /*
  * integ-runner cannot read assemblies of aws-cdk-lib 2.258 or newer, so the integ apps are
@@ -176,6 +177,143 @@ function commonChecks(name: string, s: () => Synthesized) {
     });
   });
 }
+
+describe('integ.project', () => {
+  let s: Synthesized;
+  beforeAll(() => { s = synth(buildProjectInteg); });
+  commonChecks('project', () => s);
+
+  test('the calls: seed, train, approve, staging in service, invoke, the prod approval, reject, staging deleted', () => {
+    expect(s.calls.map((c) => `${c.service}.${c.api}`)).toEqual([
+      'S3.putObject',
+      'SageMaker.startPipelineExecution',
+      'SageMaker.describePipelineExecution',
+      'SageMaker.describePipelineExecution',
+      'SageMaker.listModelPackages',
+      'SageMaker.updateModelPackage',
+      'SageMaker.describeEndpoint',
+      'SageMakerRuntime.invokeEndpoint',
+      'CodePipeline.getPipelineState',
+      'CodePipeline.getPipelineState',
+      'CodePipeline.getPipelineState',
+      'CloudFormation.describeStacks',
+      'CodePipeline.putApprovalResult',
+      'CloudFormation.describeStacks',
+    ]);
+  });
+
+  test('the data set is seeded under the training pipeline\'s input, which the job role may read', () => {
+    const [seed] = s.calls;
+    expect(seed.parameters).toMatchObject({ Key: `${TRAINING_INPUT_PREFIX}/data.csv`, ContentType: 'text/csv', Body: syntheticRegressionCsv() });
+    const bucket = seed.parameters.Bucket['Fn::Join'][1][1]['Fn::ImportValue'];
+    expect(bucket).toMatch(/FoundationArtifactsBucket/);
+    expect(providerStatements(s.assertStack)).toContainEqual(expect.objectContaining({
+      Action: ['kms:GenerateDataKey'], Resource: [{ 'Fn::ImportValue': expect.stringMatching(/FoundationKey.*Arn/) }],
+    }));
+    const pipeline = Object.values(s.testStack.findResources('AWS::SageMaker::Pipeline'))[0] as any;
+    expect(pipeline.Properties.PipelineName).toBe(`${PROJECT_NAME}-training`);
+    expect(JSON.stringify(pipeline.Properties.PipelineDefinition)).toContain(`/${TRAINING_INPUT_PREFIX}/`);
+  });
+
+  test('the training run: started by name, waited for until it ends (every minute, 55 minutes), then required to have succeeded', () => {
+    const [, start, ended, succeeded] = s.calls;
+    expect(start.parameters).toMatchObject({ PipelineName: `${PROJECT_NAME}-training` });
+    expect(start.outputPaths).toEqual(['PipelineExecutionArn']);
+    const executionArn = { 'Fn::GetAtt': [start.id, 'apiCallResponse.PipelineExecutionArn'] };
+    expect(ended).toMatchObject({ parameters: { PipelineExecutionArn: { 'Fn::Join': ['', ['"', executionArn, '"']] } },
+      actualPath: 'PipelineExecutionStatus', expected: { $StringLike: PIPELINE_ENDED }, waiter: { intervalSeconds: 60, maxAttempts: 55 } });
+    expect(succeeded).toMatchObject({ parameters: ended.parameters, actualPath: 'PipelineExecutionStatus', expected: { $Exact: 'Succeeded' } });
+    expect(succeeded.waiter).toBeUndefined();
+  });
+
+  test('the newest version of the project\'s group is pending manual approval, and is approved', () => {
+    const [listed, approve] = s.calls.slice(4, 6);
+    expect(listed.parameters).toEqual({
+      ModelPackageGroupName: `${PROJECT_NAME}-models`, ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 1,
+    });
+    expect(listed).toMatchObject({ actualPath: 'ModelPackageSummaryList.0.ModelApprovalStatus', expected: { $Exact: 'PendingManualApproval' } });
+    expect(approve.parameters).toMatchObject({
+      ModelPackageArn: { 'Fn::Join': ['', ['"', { 'Fn::GetAtt': [listed.id, 'apiCallResponse.ModelPackageSummaryList.0.ModelPackageArn'] }, '"']] },
+      ModelApprovalStatus: 'Approved',
+    });
+    // The project approves by hand only: the test's approval is what releases the version.
+    s.testStack.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 1);
+    s.testStack.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', { ModelPackageGroupName: `${PROJECT_NAME}-models` });
+  });
+
+  test('the staging endpoint is waited for (every minute, 45 minutes), then invoked with two rows and must answer near the targets', () => {
+    const [inService, invoked] = s.calls.slice(6, 8);
+    expect(inService).toMatchObject({
+      parameters: { EndpointName: `${PROJECT_NAME}-staging` }, actualPath: 'EndpointStatus', expected: { $Exact: 'InService' },
+      waiter: { intervalSeconds: 60, maxAttempts: 45 },
+    });
+    expect(invoked.parameters).toEqual({ EndpointName: `${PROJECT_NAME}-staging`, ContentType: 'text/csv', Accept: 'text/csv', Body: STAGING_REQUEST.body });
+    expect(invoked.expected).toEqual({ $ObjectLike: { ContentType: { $StringLike: '^text/csv' }, Body: { $StringLike: STAGING_REQUEST.answer } } });
+    expect(providerStatements(s.assertStack)).toContainEqual(expect.objectContaining({ Action: ['sagemaker:InvokeEndpoint'] }));
+  });
+
+  test('staging is ephemeral on ml.t2.medium, tested with the sample, and the prod approval times out after 30 minutes', () => {
+    const pipeline = Object.values(s.testStack.findResources('AWS::CodePipeline::Pipeline'))[0] as any;
+    const staging = pipeline.Properties.Stages[APPROVAL.stageIndex];
+    expect(staging.Name).toBe(APPROVAL.stageName);
+    expect(staging.Actions.map((a: any) => a.Name)).toEqual(['Deploy', 'Test', APPROVAL.actionName, 'CheckRelease', 'DeleteStaging']);
+    expect(staging.Actions[APPROVAL.actionIndex]).toMatchObject({ ActionTypeId: { Category: 'Approval', Provider: 'Manual' }, TimeoutInMinutes: 30 });
+    const stage = JSON.parse(fs.readFileSync(path.join(s.assembly.directory, 'MlopsIntegProjectStageTemplate588FCDF8.stage.template.json'), 'utf-8'));
+    expect(stage.Parameters.InstanceType.AllowedValues).toEqual(['ml.t2.medium']);
+  });
+
+  test('the prod approval is found by index only after checking the stage and the action there, then awaited and rejected with its token', () => {
+    const [stageName, actionName, awaiting, stackId, reject, deleted] = s.calls.slice(8);
+    const at = `stageStates.${APPROVAL.stageIndex}`;
+    const action = `${at}.actionStates.${APPROVAL.actionIndex}`;
+    const pipelineName = { 'Fn::ImportValue': expect.stringMatching(/:ExportsOutputRefProjectDeployPipeline/) };
+    expect(stageName).toMatchObject({ actualPath: `${at}.stageName`, expected: { $Exact: APPROVAL.stageName } });
+    expect(actionName).toMatchObject({ actualPath: `${action}.actionName`, expected: { $Exact: APPROVAL.actionName } });
+    expect(awaiting).toMatchObject({ actualPath: `${action}.latestExecution.status`, expected: { $Exact: 'InProgress' }, waiter: { intervalSeconds: 30, maxAttempts: 60 } });
+    expect(awaiting.outputPaths).toEqual([`${action}.latestExecution.status`, `${action}.latestExecution.token`]);
+    for (const call of [stageName, actionName, awaiting]) {
+      expect(call.parameters.name['Fn::Join'][1][1]).toEqual(pipelineName);
+    }
+    expect(stackId).toMatchObject({ parameters: { StackName: `${PROJECT_NAME}-staging` }, outputPaths: ['Stacks.0.StackId'] });
+    expect(reject.parameters.pipelineName['Fn::Join'][1][1]).toEqual(pipelineName);
+    expect(reject.parameters).toMatchObject({
+      stageName: APPROVAL.stageName, actionName: APPROVAL.actionName,
+      token: { 'Fn::Join': ['', ['"', { 'Fn::GetAtt': [awaiting.id, `apiCallResponse.${action}.latestExecution.token`] }, '"']] },
+      result: { status: 'Rejected', summary: expect.stringMatching(/integration test/) },
+    });
+    expect(deleted).toMatchObject({
+      parameters: { StackName: { 'Fn::Join': ['', ['"', { 'Fn::GetAtt': [stackId.id, 'apiCallResponse.Stacks.0.StackId'] }, '"']] } },
+      actualPath: 'Stacks.0.StackStatus', expected: { $Exact: 'DELETE_COMPLETE' }, waiter: { intervalSeconds: 30, maxAttempts: 60 },
+    });
+  });
+
+  test('teardown: the stage stacks (with their deployment role), then the group\'s versions, before the project\'s resources', () => {
+    const teardown = Object.entries(s.testStack.findResources('Custom::IntegTeardown'));
+    expect(teardown).toHaveLength(1);
+    const [, resource] = teardown[0] as [string, any];
+    expect(resource.Properties).toMatchObject({
+      StackNames: [`${PROJECT_NAME}-staging`, `${PROJECT_NAME}-prod`],
+      RoleArn: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectStageDeploymentRole/), 'Arn'] },
+      ModelPackageGroupName: `${PROJECT_NAME}-models`,
+    });
+    const role = resource.Properties.RoleArn['Fn::GetAtt'][0];
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([role, expect.stringMatching(/^ProjectRegistryGroup/), expect.stringMatching(/^ProjectStageDeploymentRolePermissions/)]));
+    // Each of the two functions (start the deletions, wait for them) has the same statements.
+    const statements = teardownStatements(s.testStack);
+    const twice = (m: any) => [m, m];
+    const stackArns = [`${PROJECT_NAME}-staging`, `${PROJECT_NAME}-prod`].map((name) => expect.objectContaining({
+      'Fn::Join': ['', expect.arrayContaining([`:stack/${name}/*`])],
+    }));
+    expect(statementsAllowing(statements, 'cloudformation:DeleteStack')).toEqual(twice(expect.objectContaining({ Resource: expect.arrayContaining(stackArns) })));
+    expect(statementsAllowing(statements, 'cloudformation:DescribeStacks')).toEqual(twice(expect.objectContaining({ Resource: expect.arrayContaining(stackArns) })));
+    expect(statementsAllowing(statements, 'iam:PassRole')).toEqual(twice(expect.objectContaining({
+      Resource: { 'Fn::GetAtt': [role, 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    })));
+    expect(statementsAllowing(statements, 'sagemaker:DeleteModelPackage')).toEqual(twice(expect.objectContaining({
+      Resource: { 'Fn::Join': ['', expect.arrayContaining([`:model-package/${PROJECT_NAME}-models/*`])] },
+    })));
+  });
+});
 
 describe('integ.training-pipeline', () => {
   let s: Synthesized;

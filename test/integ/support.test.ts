@@ -1,10 +1,12 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MODEL, REQUEST } from './integ.endpoint';
-import { expectedTarget, INTEG_ASSETS, syntheticRegressionCsv, tarGz } from './support';
+import { STAGING_REQUEST } from './integ.project';
+import { expectedTarget, INTEG_ASSETS, syntheticRegressionCsv, tarGz, TARGET_WEIGHTS } from './support';
 
 /** The entries of a gzipped ustar archive, read back with the format's own rules (checksums included). */
 function readTarGz(archive: Buffer): Array<{ name: string; type: string; mode: number; content: string }> {
@@ -64,6 +66,21 @@ describe('the data and the expected answers', () => {
       expect(Math.abs(y - expectedTarget(x))).toBeLessThanOrEqual(0.501);
     }
     expect(Buffer.byteLength(csv)).toBeLessThan(20_000);
+  });
+
+  test('the staging sample expects what the target gives', () => {
+    const sample = fs.readFileSync(path.join(INTEG_ASSETS, 'staging-samples', 'mid.csv'), 'utf-8').trim().split(',').map(Number);
+    const expectations = JSON.parse(fs.readFileSync(path.join(INTEG_ASSETS, 'staging-samples', 'expectations.json'), 'utf-8'));
+    expect(expectations['mid.csv'].numeric.value).toBe(expectedTarget(sample));
+    expect(TARGET_WEIGHTS).toEqual([2, 3, -1]);
+  });
+
+  test('the staging answer accepts both of XGBoost\'s row separators and numbers near the targets only', () => {
+    const targets = STAGING_REQUEST.body.trim().split('\n').map((r) => expectedTarget(r.split(',').map(Number)));
+    expect(targets).toEqual([20, 32]);
+    const answer = new RegExp(STAGING_REQUEST.answer);
+    for (const ok of ['20.13\n31.7\n', '19.5,32.25', '24.9,27.01', '15\n37']) { expect(answer.test(ok)).toBe(true); }
+    for (const bad of ['0.5\n0.5\n', '20.1', '32.0,20.0', '[20.1, 32.2]', '26,32', '20,38']) { expect(answer.test(bad)).toBe(false); }
   });
 
   test('the endpoint\'s request answers the model\'s weights exactly', () => {
