@@ -22,6 +22,9 @@ import { PIPELINE_ENDED, syntheticRegressionCsv, TRAINING_INPUT_PREFIX } from '.
 /** The context of cdk.json (the feature flags the apps get from `cdk deploy` in this repository). */
 const CDK_CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf-8')).context;
 
+/** The contributors' guide, whose "Integration apps" section tells how to run the apps. */
+const CONTRIBUTING = fs.readFileSync(path.join(__dirname, '..', '..', 'CONTRIBUTING.md'), 'utf-8');
+
 /** One assertion call of the assertion stack, with its parameters decoded as the provider decodes them. */
 interface Call {
   readonly id: string;
@@ -168,6 +171,10 @@ function commonChecks(name: string, s: () => Synthesized) {
         // A flattened response has no whole value to compare: `expect` would see undefined.
         expect({ id: call.id, flattenedWithoutPath: call.flatten && call.actualPath === undefined }).toEqual({ id: call.id, flattenedWithoutPath: false });
       }
+    });
+
+    test('CONTRIBUTING.md names its assertion stack, where a run\'s results are read', () => {
+      expect(CONTRIBUTING).toContain(s().assertStackName);
     });
 
     test('every wait ends within CloudFormation\'s hour for a custom resource', () => {
