@@ -73,11 +73,18 @@ export interface ProjectTrainingOptions extends TrainingPipelineProps {
    */
   readonly trainingImage?: ContainerImage;
   /**
-   * The image of the preprocessing and evaluation jobs.
+   * The image of the preprocessing job.
    *
    * @default ContainerImage.scikitLearn()
    */
   readonly processingImage?: ContainerImage;
+  /**
+   * The image of the evaluation job, which loads the trained model: an image with the model's
+   * framework (the SageMaker XGBoost image has xgboost, scikit-learn and pandas).
+   *
+   * @default - the training image
+   */
+  readonly evaluationImage?: ContainerImage;
   /**
    * The inference image registered with the model.
    *

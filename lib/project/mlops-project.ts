@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -72,7 +72,7 @@ export class MlopsProject extends Construct {
   public readonly deployPipeline: codepipeline.Pipeline;
   /** The stage template's stack (synthesized as a template asset of this stack, never deployed by `cdk deploy`). */
   public readonly stageTemplate: Stack;
-  /** The staging endpoint's name (with `{deploymentId}` where each release's id goes, for ephemeral staging). */
+  /** The staging endpoint's name (`<project>-staging`, the same for every release and staging mode). */
   public readonly stagingEndpointName: string;
   /** The prod endpoint's name. */
   public readonly prodEndpointName: string;
@@ -144,6 +144,13 @@ export class MlopsProject extends Construct {
       notificationTopic: this.notificationTopic,
     });
     this.modelPackageGroup = this.registry.modelPackageGroup;
+    const groupProps = props.approval?.modelPackageGroupProps;
+    if (!props.approval?.modelPackageGroup && groupProps?.modelPackageGroupName === undefined && groupProps?.description === undefined) {
+      // The registry warns that a group's name cannot change in place; here the name comes from
+      // projectName, which names (and on a change replaces) every resource of the project alike.
+      Annotations.of(this.registry).acknowledgeWarning('cdk-sagemaker-mlops:model-registry:group-replacement',
+        'The project names its model package group from projectName');
+    }
 
     // Experiment tracking comes first: its ARN is the training jobs' MLFLOW_TRACKING_URI.
     this.experimentTracking = props.experimentTracking !== undefined
@@ -276,7 +283,7 @@ export class MlopsProject extends Construct {
       description: `The deploy pipeline of project ${settings.name} in the console`,
       value: `https://${region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${pipelineName}/view?region=${region}`,
     });
-    new CfnOutput(this, 'StagingEndpointName', { description: 'The staging endpoint ({deploymentId}: v<version> of each release, ephemeral staging)', value: this.stagingEndpointName });
+    new CfnOutput(this, 'StagingEndpointName', { description: 'The staging endpoint (the same name for every release)', value: this.stagingEndpointName });
     new CfnOutput(this, 'ProdEndpointName', { description: 'The prod endpoint', value: this.prodEndpointName });
     new CfnOutput(this, 'ArtifactBucketName', { description: 'The project\'s artifact bucket', value: bucket.bucketName });
     new CfnOutput(this, 'EncryptionKeyArn', {

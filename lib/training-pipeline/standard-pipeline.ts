@@ -72,10 +72,16 @@ export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
    */
   readonly trainingImage?: ContainerImage;
   /**
-   * The image of the preprocessing and evaluation jobs.
+   * The image of the preprocessing job.
    * @default ContainerImage.scikitLearn()
    */
   readonly processingImage?: ContainerImage;
+  /**
+   * The image of the evaluation job, which loads the trained model: an image with the model's
+   * framework (the SageMaker XGBoost image has xgboost, scikit-learn and pandas).
+   * @default - the training image
+   */
+  readonly evaluationImage?: ContainerImage;
   /**
    * The inference image registered with the model.
    * @default - the training image
@@ -239,7 +245,7 @@ export class StandardTrainingPipeline extends TrainingPipeline {
 
     this.evaluationReport = new PropertyFile({ name: 'EvaluationReport', outputName: 'evaluation', path: 'evaluation.json' });
     this.evaluationStep = new ProcessingStep('Evaluate', {
-      image: processingImage,
+      image: props.evaluationImage ?? inputs.trainingImage,
       instanceType: InstanceType.of(processingType.asString),
       code: inputs.evaluation.code,
       entrypoint: inputs.evaluation.entrypoint,
@@ -311,7 +317,7 @@ function checkStandardProps(where: string, props: StandardTrainingPipelineProps)
     'It is required: a finite number');
   check(props.metricComparison === undefined || Object.values(MetricComparison).includes(props.metricComparison), where, 'metricComparison',
     props.metricComparison, `It must be one of ${Object.values(MetricComparison).join(', ')}`);
-  for (const prop of ['trainingImage', 'processingImage', 'inferenceImage'] as const) {
+  for (const prop of ['trainingImage', 'processingImage', 'evaluationImage', 'inferenceImage'] as const) {
     check(props[prop] === undefined || props[prop] instanceof ContainerImage, where, prop, props[prop],
       'It must be a ContainerImage (ContainerImage.xgboost(), .fromEcrRepository(), .fromImageUri(), ...)');
   }

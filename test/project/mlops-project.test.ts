@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { formatFindings } from '../helpers/compliance';
 import { matchesEventPattern } from '../helpers/event-pattern';
 import { loadEvent } from '../helpers/fixtures';
@@ -30,6 +30,13 @@ describe('MlopsProject with a monitored endpoint, ephemeral staging and a stagin
 
   test('the project stack and the stage template leave nothing unacknowledged in the compliance packs', () => {
     expect(formatFindings(built.findings)).toBe('');
+  });
+
+  test('no warnings: the registry\'s warning on renaming a group is for groups users name, not for the project\'s', () => {
+    expect(Annotations.fromStack(built.stack).findWarning('*', Match.anyValue())).toEqual([]);
+    const named = buildProject({ approval: { modelPackageGroupProps: { modelPackageGroupName: 'churn-v2' } } }, { compliance: false });
+    expect(Annotations.fromStack(named.stack).findWarning('*', Match.stringLikeRegexp('cannot be changed in place')).map((w) => w.id))
+      .toEqual(['/Churn/Project/Registry']);
   });
 
   test('one key for everything; the pipeline\'s artifacts in a bucket of their own', () => {

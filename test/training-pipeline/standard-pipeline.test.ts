@@ -100,6 +100,23 @@ describe('StandardTrainingPipeline props', () => {
       .toBe('GreaterThanOrEqualTo');
   });
 
+  test('the evaluation job runs in the training image, which can load the model it trained; evaluationImage overrides it', () => {
+    const stepsOf = (props: any) => {
+      const stack = new Stack(undefined, undefined, { env: { account: '123456789012', region: 'us-east-1' } });
+      const p = new StandardTrainingPipeline(stack, 'P', { ...base, ...props });
+      return Object.fromEntries(stack.resolve(p.definition.render(stack, { defaultRole: p.jobRole, defaultBucket: p.artifactBucket })).Steps
+        .map((step: any) => [step.Name, step.Arguments.AppSpecification?.ImageUri ?? step.Arguments.AlgorithmSpecification?.TrainingImage]));
+    };
+    const xgboost = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
+    expect(stepsOf({})).toMatchObject({
+      Preprocess: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3', Train: xgboost, Evaluate: xgboost,
+    });
+    expect(stepsOf({ evaluationImage: ContainerImage.fromImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/eval:1') }))
+      .toMatchObject({ Train: xgboost, Evaluate: '123456789012.dkr.ecr.us-east-1.amazonaws.com/eval:1' });
+    expect(() => stepsOf({ evaluationImage: 'python:3.12' }))
+      .toThrow(/\[Default\/P\] Invalid prop `evaluationImage`: received "python:3\.12"\. It must be a ContainerImage/);
+  });
+
   test('bad props are refused at once', () => {
     expect(() => new StandardTrainingPipeline(new Stack(), 'P', { ...base, inputDataUri: '/local/data' }))
       .toThrow(/\[Default\/P\] Invalid prop `inputDataUri`: received "\/local\/data"\. It must be an S3 URI/);
