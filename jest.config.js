@@ -1,6 +1,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's, with one CloudFormation validator per worker, its engines kept (test/setup/environment.js).
+  testEnvironment: '<rootDir>/test/setup/environment.js',
+  moduleNameMapper: {
+    '^@aws/cloudformation-validate$': '<rootDir>/test/setup/cloudformation-validate.js',
+  },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // TypeScript sources first: jsii leaves compiled .js beside them in lib/.
