@@ -94,6 +94,13 @@ export interface ArtifactBucketProps {
  * SSE-KMS with the project key and S3 bucket keys, versioning with expiry of noncurrent versions,
  * TLS 1.2 or newer only, public access blocked, ACLs disabled, server access logs to a separate
  * bucket, retained when the stack is deleted.
+ *
+ * @example
+ * import { ArtifactBucket, ProjectKey } from 'cdk-sagemaker-mlops';
+ *
+ * const key = new ProjectKey(this, 'Key', { alias: 'mlops/churn' });
+ * const artifacts = new ArtifactBucket(this, 'Artifacts', { encryptionKey: key });
+ * // artifacts.bucket is the s3.Bucket; artifacts.accessLogsBucket receives its access logs.
  */
 export class ArtifactBucket extends Construct {
   /** The artifact bucket. */

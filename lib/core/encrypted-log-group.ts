@@ -38,6 +38,13 @@ export interface EncryptedLogGroupProps {
 /**
  * A CloudWatch log group encrypted with a KMS key, with a retention period (one year by default),
  * retained when the stack is deleted.
+ *
+ * @example
+ * import * as logs from 'aws-cdk-lib/aws-logs';
+ * import { EncryptedLogGroup, ProjectKey } from 'cdk-sagemaker-mlops';
+ *
+ * const key = new ProjectKey(this, 'Key');
+ * new EncryptedLogGroup(this, 'JobLogs', { encryptionKey: key, retention: logs.RetentionDays.THREE_MONTHS });
  */
 export class EncryptedLogGroup extends logs.LogGroup {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {

@@ -113,7 +113,21 @@ export interface NetworkOptions {
   readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
-/** Props of an {@link MlopsFoundation}. */
+/**
+ * Props of an {@link MlopsFoundation}.
+ *
+ * @example
+ * import * as kms from 'aws-cdk-lib/aws-kms';
+ * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { FeatureStore, MlopsFoundation } from 'cdk-sagemaker-mlops';
+ *
+ * // The key and the bucket you already have, instead of new ones.
+ * const foundation = new MlopsFoundation(this, 'Foundation', {
+ *   encryptionKey: kms.Key.fromKeyArn(this, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+ *   artifactBucket: s3.Bucket.fromBucketName(this, 'Artifacts', 'my-ml-artifacts'),
+ * });
+ * new FeatureStore(this, 'Features', { foundation });
+ */
 export interface MlopsFoundationProps {
   /**
    * An existing key instead of a new one.
@@ -217,12 +231,14 @@ export interface MlopsFoundationAttributes {
  * access-log bucket), the {@link StorageLayout} of the bucket, and optionally a VPC.
  *
  * Pass it as `foundation` to every construct of the project, so that they all use the same key
- * and bucket, and the objects one writes are where the next one reads them:
+ * and bucket, and the objects one writes are where the next one reads them.
  *
- * ```ts
- * const foundation = new MlopsFoundation(this, 'Foundation');
- * const registry = new ModelRegistryApproval(this, 'Registry', { foundation });
- * ```
+ * @example
+ * import { MlopsFoundation, ModelRegistryApproval } from 'cdk-sagemaker-mlops';
+ *
+ * // One key, one artifact bucket and one storage layout for every construct of the project.
+ * const foundation = new MlopsFoundation(this, 'Foundation', { encryptionKeyProps: { alias: 'mlops/churn' } });
+ * new ModelRegistryApproval(this, 'Registry', { foundation });
  */
 export class MlopsFoundation extends Construct implements IMlopsFoundation {
   /**

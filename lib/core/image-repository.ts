@@ -55,6 +55,14 @@ export interface ImageRepositoryProps {
 /**
  * An ECR repository for training, processing and inference images: scan on push, immutable tags,
  * KMS encryption, expiry of untagged images, retained when the stack is deleted.
+ *
+ * @example
+ * import { ContainerImage, ImageRepository, ProjectKey } from 'cdk-sagemaker-mlops';
+ *
+ * const key = new ProjectKey(this, 'Key');
+ * const repository = new ImageRepository(this, 'TrainingImages', { encryptionKey: key, maxTaggedImages: 100 });
+ * // An image of it for a training or processing step, or an endpoint's model.
+ * const trainingImage = ContainerImage.fromEcrRepository(repository, 'v1');
  */
 export class ImageRepository extends ecr.Repository {
   constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {

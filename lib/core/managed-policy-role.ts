@@ -30,6 +30,15 @@ export interface ManagedPolicyRoleProps extends iam.RoleProps {
  * (`ecr:GetAuthorizationToken`, `cloudwatch:PutMetricData`, EC2 Describe actions...) go to a policy
  * of their own (`UnscopedPermissions`), where the cdk-nag finding of `Resource::*` is acknowledged
  * for that policy only: any other action granted on `*` lands in the main policy and is reported.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { ManagedPolicyRole } from 'cdk-sagemaker-mlops';
+ *
+ * const jobRole = new ManagedPolicyRole(this, 'JobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+ * // The grant's statements go to a customer managed policy of the role, not to an inline policy.
+ * s3.Bucket.fromBucketName(this, 'TrainingData', 'my-training-data').grantRead(jobRole);
  */
 export class ManagedPolicyRole extends iam.Role {
   private readonly policies: iam.ManagedPolicy[] = [];

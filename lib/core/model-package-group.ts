@@ -319,6 +319,17 @@ export interface ModelPackageGroupProps {
 /**
  * A SageMaker model package group, retained when the stack is deleted, with an optional
  * cross-account resource policy. Add the approval workflow with {@link ModelRegistryApproval}.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { ManagedPolicyRole, ModelPackageGroup } from 'cdk-sagemaker-mlops';
+ *
+ * const churnModels = new ModelPackageGroup(this, 'ChurnModels', {
+ *   modelPackageGroupName: 'churn',
+ *   allowAccounts: ['555566667777'], // the prod account may read and deploy its versions
+ * });
+ * const pipelineRole = new ManagedPolicyRole(this, 'PipelineRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+ * churnModels.grantRegister(pipelineRole); // registers versions, can never approve one
  */
 export class ModelPackageGroup extends ModelPackageGroupBase {
   /**

@@ -69,6 +69,15 @@ export interface ProjectKeyProps {
  * constructs that create them, through IAM (the key policy trusts the account). Services that act
  * as themselves (CloudWatch Logs, EventBridge, CloudWatch alarms) are named in the key policy and
  * limited to this account with `aws:SourceAccount` or an encryption context.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { ProjectKey } from 'cdk-sagemaker-mlops';
+ *
+ * new ProjectKey(this, 'Key', {
+ *   alias: 'mlops/churn',
+ *   admins: [new iam.ArnPrincipal('arn:aws:iam::123456789012:role/KeyAdmins')],
+ * });
  */
 export class ProjectKey extends kms.Key {
   constructor(scope: Construct, id: string, props: ProjectKeyProps = {}) {

@@ -88,6 +88,23 @@ export interface EndpointStageValues {
  * The `DeploymentId` parameter (for example the model package version) is always there: it is
  * appended to the configuration-hashed names of the model, the endpoint config and the monitoring
  * job definitions, because a hash computed at synth time cannot see a parameter's value.
+ *
+ * @example
+ * import { EndpointStageParameters, EndpointWithMonitor, MlopsFoundation, ModelPackageGroup, ModelSource } from 'cdk-sagemaker-mlops';
+ *
+ * // One template for every stage: the deploy pipeline gives each stage's values as parameters.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const stage = new EndpointStageParameters(this, 'Stage');
+ * new EndpointWithMonitor(this, 'Endpoint', {
+ *   foundation,
+ *   model: ModelSource.fromModelPackageArn(stage.modelPackageArn, {
+ *     modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(this, 'ChurnModels', 'churn'),
+ *   }),
+ *   stageParameters: stage,
+ *   endpointName: stage.endpointName('churn'), // staging-churn, prod-churn
+ *   instanceType: stage.instanceType,
+ *   initialInstanceCount: stage.instanceCount,
+ * });
  */
 export class EndpointStageParameters extends Construct {
   /** A unique id of the deployment (a token). */

@@ -17,6 +17,18 @@ import { InstanceType } from '../core/instance-type';
  * (explicit prop > foundation > a new key, a new bucket when one is needed, no VPC). The key
  * encrypts the volumes, the captured data, the monitoring output, the logs and the alarm topic;
  * the VPC holds the model and the monitoring jobs (a serverless variant has none).
+ *
+ * @example
+ * import { Size } from 'aws-cdk-lib';
+ * import { ContainerImage, EndpointWithMonitor, ModelData, ModelSource } from 'cdk-sagemaker-mlops';
+ *
+ * // A serverless endpoint serving model artifacts with a built-in image.
+ * new EndpointWithMonitor(this, 'Scoring', {
+ *   model: ModelSource.fromImage(ContainerImage.xgboost('1.7-1'), {
+ *     modelData: ModelData.fromS3Uri('s3://my-models/churn/model.tar.gz'),
+ *   }),
+ *   serverless: { memorySize: Size.gibibytes(2), maxConcurrency: 5 },
+ * });
  */
 export interface EndpointWithMonitorProps extends FoundationOptions, NetworkOptions {
   /** What the endpoint serves. */

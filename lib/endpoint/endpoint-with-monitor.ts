@@ -38,6 +38,36 @@ import { registerPhysicalName } from '../private/unique-names';
  *
  * The pieces are built by the private modules of this folder (model and endpoint config, data
  * capture, deployment, autoscaling, monitors, alarms, dashboard); this class wires them.
+ *
+ * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import {
+ *   CapacitySize, EndpointWithMonitor, InstanceType, MlopsFoundation, ModelPackageGroup, ModelSource, MonitoringBaseline,
+ *   TrafficRouting,
+ * } from 'cdk-sagemaker-mlops';
+ *
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const churnModels = ModelPackageGroup.fromModelPackageGroupName(this, 'ChurnModels', 'churn');
+ * new EndpointWithMonitor(this, 'Endpoint', {
+ *   foundation,
+ *   model: ModelSource.fromModelPackageArn('arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/3', {
+ *     modelPackageGroup: churnModels,
+ *   }),
+ *   endpointName: 'churn-prod',
+ *   instanceType: InstanceType.ML_M5_XLARGE,
+ *   initialInstanceCount: 2,
+ *   deployment: {
+ *     trafficRouting: TrafficRouting.canary({ canarySize: CapacitySize.percent(10), waitInterval: Duration.minutes(10) }),
+ *   },
+ *   autoscaling: { maxCapacity: 6, targetInvocationsPerInstance: 200 },
+ *   dataCapture: { samplingPercentage: 20 },
+ *   dataQualityMonitor: {
+ *     baseline: MonitoringBaseline.fromS3Uris({
+ *       statisticsUri: 's3://churn-baselines/churn/3/statistics.json',
+ *       constraintsUri: 's3://churn-baselines/churn/3/constraints.json',
+ *     }),
+ *   },
+ * });
  */
 export class EndpointWithMonitor extends EndpointBase {
   /**

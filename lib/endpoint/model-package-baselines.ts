@@ -56,10 +56,20 @@ interface BaselineFields {
  * (`DescribeModelPackage`). A monitor whose baseline the version lacks fails the deployment with
  * a clear reason, before any schedule exists.
  *
- * ```ts
+ * @example
+ * import { EndpointWithMonitor, MlopsFoundation, ModelPackageBaselines, ModelPackageGroup, ModelSource } from 'cdk-sagemaker-mlops';
+ *
+ * // Monitor data quality against the baselines the training pipeline registered with the version.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const modelPackageGroup = ModelPackageGroup.fromModelPackageGroupName(this, 'ChurnModels', 'churn');
+ * const modelPackageArn = 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/3';
  * const baselines = new ModelPackageBaselines(this, 'Baselines', { foundation, modelPackageArn, modelPackageGroup });
- * new EndpointWithMonitor(this, 'Endpoint', { foundation, dataQualityMonitor: { baseline: baselines.dataQuality }, ... });
- * ```
+ * new EndpointWithMonitor(this, 'Endpoint', {
+ *   foundation,
+ *   model: ModelSource.fromModelPackageArn(modelPackageArn, { modelPackageGroup }),
+ *   dataCapture: { samplingPercentage: 20 },
+ *   dataQualityMonitor: { baseline: baselines.dataQuality },
+ * });
  */
 export class ModelPackageBaselines extends Construct {
   /** The data quality baseline (statistics and constraints). */

@@ -14,6 +14,23 @@ import { FoundationOptions } from '../core/foundation';
  * offline stores unless they name their own, and the bucket holds the offline store. Precedence:
  * an explicit prop, then the group's `featureStore`, then the `foundation`, then a new
  * `ProjectKey` and `ArtifactBucket` of the group's own.
+ *
+ * @example
+ * import { FeatureGroup, FeatureType, MlopsFoundation } from 'cdk-sagemaker-mlops';
+ *
+ * // Training data only: an offline store, no online store.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * new FeatureGroup(this, 'Clicks', {
+ *   foundation,
+ *   features: [
+ *     { name: 'click_id', type: FeatureType.STRING },
+ *     { name: 'event_time', type: FeatureType.FRACTIONAL },
+ *     { name: 'page', type: FeatureType.STRING },
+ *   ],
+ *   recordIdentifierFeatureName: 'click_id',
+ *   eventTimeFeatureName: 'event_time',
+ *   onlineStore: { enabled: false },
+ * });
  */
 export interface FeatureGroupProps extends FoundationOptions {
   /**

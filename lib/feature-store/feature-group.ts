@@ -40,6 +40,24 @@ import { registerPhysicalName } from '../private/unique-names';
  * The Glue database the group creates is not encrypted by the group: Data Catalog encryption is a
  * setting of the account's whole catalog in a region, left to the account's owner (see
  * {@link FeatureStore} for why, and what the roles then need).
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { FeatureGroup, FeatureType, ManagedPolicyRole, MlopsFoundation } from 'cdk-sagemaker-mlops';
+ *
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const customers = new FeatureGroup(this, 'Customers', {
+ *   foundation,
+ *   features: [
+ *     { name: 'customer_id', type: FeatureType.INTEGRAL },
+ *     { name: 'updated_at', type: FeatureType.STRING }, // ISO-8601
+ *     { name: 'lifetime_value', type: FeatureType.FRACTIONAL },
+ *   ],
+ *   recordIdentifierFeatureName: 'customer_id',
+ *   eventTimeFeatureName: 'updated_at',
+ * });
+ * const endpointRole = new ManagedPolicyRole(this, 'EndpointRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+ * customers.grantRead(endpointRole); // GetRecord, BatchGetRecord on the online store
  */
 export class FeatureGroup extends Resource implements IFeatureGroup {
   /**

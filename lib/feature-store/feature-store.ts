@@ -24,6 +24,17 @@ import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
  * online and offline store (unless a group names its own), and the offline stores lie in the
  * bucket. Precedence: an explicit prop, then the `foundation`, then a new `ProjectKey` and
  * `ArtifactBucket` of the store's own.
+ *
+ * @example
+ * import { FeatureStore, MlopsFoundation } from 'cdk-sagemaker-mlops';
+ *
+ * // Name the Glue database and the prefix of the offline stores in the artifact bucket.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * new FeatureStore(this, 'Features', {
+ *   foundation,
+ *   glueDatabaseName: 'churn_features',
+ *   offlineStorePrefix: 'features/churn',
+ * });
  */
 export interface FeatureStoreProps extends FoundationOptions {
   /**
@@ -90,6 +101,23 @@ export interface FeatureStoreProps extends FoundationOptions {
  * is managed; the offline store role and the principals given `grantOfflineQuery` then also need
  * `kms:Decrypt` (and, for the role, which updates Iceberg tables, `kms:GenerateDataKey`) on that
  * catalog key, added to them by whoever owns it.
+ *
+ * @example
+ * import { Duration } from 'aws-cdk-lib';
+ * import { FeatureStore, FeatureType, MlopsFoundation } from 'cdk-sagemaker-mlops';
+ *
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const store = new FeatureStore(this, 'Features', { foundation });
+ * store.addFeatureGroup('Orders', {
+ *   features: [
+ *     { name: 'order_id', type: FeatureType.STRING },
+ *     { name: 'event_time', type: FeatureType.FRACTIONAL }, // Unix epoch seconds
+ *     { name: 'amount', type: FeatureType.FRACTIONAL },
+ *   ],
+ *   recordIdentifierFeatureName: 'order_id',
+ *   eventTimeFeatureName: 'event_time',
+ *   onlineStore: { ttl: Duration.days(90) },
+ * });
  */
 export class FeatureStore extends Construct implements IFeatureStore {
   /** The key of the stores. */

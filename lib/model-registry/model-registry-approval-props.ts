@@ -11,6 +11,16 @@ import { IModelPackageGroup, ModelPackageGroupProps } from '../core/model-packag
  * Storage follows the precedence of {@link FoundationOptions}: an explicit `encryptionKey` or
  * `artifactBucket` wins over the `foundation`'s, and the foundation's wins over the default (a new
  * key; no bucket, so no metrics are read).
+ *
+ * @example
+ * import { ApprovalPolicy, ModelPackageGroup, ModelRegistryApproval } from 'cdk-sagemaker-mlops';
+ *
+ * // Manual approval of a group that already exists: each new version is announced by email.
+ * new ModelRegistryApproval(this, 'Registry', {
+ *   modelPackageGroup: ModelPackageGroup.fromModelPackageGroupName(this, 'ChurnModels', 'churn'),
+ *   approvalPolicy: ApprovalPolicy.MANUAL,
+ *   notificationEmails: ['ml-reviewers@example.com'],
+ * });
  */
 export interface ModelRegistryApprovalProps extends FoundationOptions {
   /**

@@ -50,6 +50,24 @@ import { resolveBucket, resolveKey, resolveLayout } from '../private/resources';
  *   events are forwarded.
  * - The handler's dead-letter queue is retained when the stack is deleted: its messages are the
  *   only record of a version that was never evaluated.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import { ApprovalPolicy, ManagedPolicyRole, MetricComparison, MlopsFoundation, ModelRegistryApproval } from 'cdk-sagemaker-mlops';
+ *
+ * // Versions below the AUC threshold are rejected; the others wait for a person.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const registry = new ModelRegistryApproval(this, 'Registry', {
+ *   foundation,
+ *   modelPackageGroupProps: { modelPackageGroupName: 'churn' },
+ *   approvalPolicy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL,
+ *   metricThresholds: [
+ *     { metricJsonPath: 'binary_classification_metrics.auc.value', comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.85 },
+ *   ],
+ *   notificationEmails: ['ml-reviewers@example.com'],
+ * });
+ * const reviewers = new ManagedPolicyRole(this, 'Reviewers', { assumedBy: new iam.AccountRootPrincipal() });
+ * registry.modelPackageGroup.grantApprove(reviewers);
  */
 export class ModelRegistryApproval extends Construct {
   /** The model package group (created here, or the one given). Register into it, grant on it, and rule on its events. */

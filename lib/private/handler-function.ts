@@ -23,7 +23,7 @@ export function handlerAssetPath(name: string): string {
   const dir = path.join(HANDLER_ASSET_ROOT, name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new Error(`The Lambda handler bundle "${name}" is missing from ${HANDLER_ASSET_ROOT}. ` +
-      'In a clone of cdk-sagemaker-mlops run `npm run bundle` (npm ci does it through the prepare script); ' +
+      'In a clone of cdk-sagemaker-mlops run `npm run bundle` (npm test, npm run synth, cdk synth and npm pack do it for you); ' +
       'an installed package ships the bundles, so reinstall it if this happens there.');
   }
   return dir;

@@ -54,6 +54,29 @@ import { resolveLayout } from '../private/resources';
  *   not older than prod's, prod with blue/green and alarm rollback, verification that prod serves
  *   the release, a bake time, and the deployment record;
  * - an encrypted notification topic for approvals, releases, failures and alarms.
+ *
+ * @example
+ * import { ApprovalPolicy, MetricComparison, MlopsProject } from 'cdk-sagemaker-mlops';
+ *
+ * // Train, evaluate, register, approve on AUC then by a person, deploy to staging, test, promote to prod.
+ * const auc = 'binary_classification_metrics.auc.value';
+ * new MlopsProject(this, 'Churn', {
+ *   projectName: 'churn',
+ *   training: {
+ *     inputDataUri: 's3://my-raw-data/churn/',
+ *     preprocessingScript: { s3Uri: 's3://my-code/churn/preprocess.py' },
+ *     evaluationScript: { s3Uri: 's3://my-code/churn/evaluate.py' },
+ *     metricJsonPath: auc,
+ *     metricThreshold: 0.75,
+ *     metricComparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO,
+ *   },
+ *   approval: {
+ *     policy: ApprovalPolicy.METRIC_THRESHOLDS_THEN_MANUAL,
+ *     metricThresholds: [{ metricJsonPath: auc, comparison: MetricComparison.GREATER_THAN_OR_EQUAL_TO, value: 0.75 }],
+ *   },
+ *   endpoint: { dataQualityMonitor: true },
+ *   notificationEmails: ['ml-team@example.com'],
+ * });
  */
 export class MlopsProject extends Construct {
   /** The project's name. */

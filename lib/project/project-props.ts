@@ -279,7 +279,30 @@ export interface ProjectEndpointOptions {
   readonly customizer?: IStageTemplateCustomizer;
 }
 
-/** Props of an {@link MlopsProject}. */
+/**
+ * Props of an {@link MlopsProject}.
+ *
+ * @example
+ * import { MlopsFoundation, MlopsProject } from 'cdk-sagemaker-mlops';
+ *
+ * // Staging and prod in accounts of their own: deploy an MlopsTargetAccount stack in each first.
+ * const foundation = new MlopsFoundation(this, 'Foundation', {
+ *   artifactBucketProps: { bucketName: 'fraud-artifacts-111122223333-eu-west-1' },
+ * });
+ * new MlopsProject(this, 'Fraud', {
+ *   projectName: 'fraud',
+ *   foundation,
+ *   training: {
+ *     inputDataUri: 's3://my-raw-data/fraud/',
+ *     preprocessingScript: { s3Uri: 's3://my-code/fraud/preprocess.py' },
+ *     evaluationScript: { s3Uri: 's3://my-code/fraud/evaluate.py' },
+ *     metricJsonPath: 'binary_classification_metrics.auc.value',
+ *     metricThreshold: 0.9,
+ *   },
+ *   staging: { account: '222233334444' },
+ *   prod: { account: '555566667777' },
+ * });
+ */
 export interface MlopsProjectProps {
   /**
    * The project's name: part of the names of its pipelines, stacks and endpoints. 2 to 24

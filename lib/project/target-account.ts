@@ -26,7 +26,23 @@ export enum ProjectStage {
   PROD = 'prod',
 }
 
-/** Props of {@link MlopsTargetAccount}. */
+/**
+ * Props of {@link MlopsTargetAccount}.
+ *
+ * @example
+ * import { MlopsTargetAccount, ProjectStage } from 'cdk-sagemaker-mlops';
+ *
+ * // A staging account whose alarms stay in the account, for a project that serves an image of its own.
+ * new MlopsTargetAccount(this, 'FraudStaging', {
+ *   projectName: 'fraud',
+ *   stage: ProjectStage.STAGING,
+ *   toolingAccount: '111122223333',
+ *   encryptionKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+ *   artifactBucketName: 'fraud-artifacts-111122223333-eu-west-1',
+ *   forwardAlarms: false,
+ *   imageRepositoryArns: ['arn:aws:ecr:eu-west-1:111122223333:repository/fraud-inference'],
+ * });
+ */
 export interface MlopsTargetAccountProps {
   /** The `projectName` of the MlopsProject whose stage runs in this account. */
   readonly projectName: string;
@@ -100,6 +116,19 @@ export interface MlopsTargetAccountProps {
  *
  * Every role has the name the project stack expects (`<project>-<stage>-deploy`, ...), so neither
  * side needs the other's outputs beyond the key ARN and the bucket name.
+ *
+ * @example
+ * import { MlopsTargetAccount, ProjectStage } from 'cdk-sagemaker-mlops';
+ *
+ * // In a stack of the prod account, deployed once after the project stack of the tooling account.
+ * new MlopsTargetAccount(this, 'FraudProd', {
+ *   projectName: 'fraud',
+ *   stage: ProjectStage.PROD,
+ *   toolingAccount: '111122223333',
+ *   // The project stack's EncryptionKeyArn output and its artifact bucket's name.
+ *   encryptionKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+ *   artifactBucketName: 'fraud-artifacts-111122223333-eu-west-1',
+ * });
  */
 export class MlopsTargetAccount extends Construct {
   /** The role the deploy pipeline's actions of this stage run with. */

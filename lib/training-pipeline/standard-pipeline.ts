@@ -22,7 +22,27 @@ import { TrainingPipeline, TrainingPipelineProps } from './training-pipeline';
 import { TrainingStep } from './training-step';
 import { ExecutionVariable, PipelineParameter, PipelineValue, PipelineValueType, PropertyFile } from './values';
 
-/** Props of a {@link StandardTrainingPipeline}. */
+/**
+ * Props of a {@link StandardTrainingPipeline}.
+ *
+ * @example
+ * import { ContainerImage, InstanceType, MlopsFoundation, StandardTrainingPipeline } from 'cdk-sagemaker-mlops';
+ *
+ * // The training image, instance type and hyperparameters of your model.
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * new StandardTrainingPipeline(this, 'Training', {
+ *   foundation,
+ *   modelPackageGroupName: 'churn',
+ *   inputDataUri: 's3://my-data/churn/',
+ *   preprocessingScript: { s3Uri: 's3://my-code/churn/preprocess.py' },
+ *   evaluationScript: { s3Uri: 's3://my-code/churn/evaluate.py' },
+ *   metricJsonPath: 'binary_classification_metrics.auc.value',
+ *   metricThreshold: 0.8,
+ *   trainingImage: ContainerImage.xgboost('1.7-1'),
+ *   trainingInstanceType: InstanceType.ML_M5_2XLARGE,
+ *   hyperparameters: { objective: 'binary:logistic', num_round: '100' },
+ * });
+ */
 export interface StandardTrainingPipelineProps extends TrainingPipelineProps {
   /** The S3 URI of the raw data (the default of the `InputData` parameter). */
   readonly inputDataUri: string;
@@ -150,6 +170,23 @@ const GATES: Record<MetricComparison, (metric: any, threshold: any) => Condition
  * `<evaluation report prefix>/<execution id>/evaluation.json` (where the group's approval handler
  * reads it), the model artifacts under `<model prefix>/<execution id>/`, and the data quality
  * baselines under `<baseline prefix>/<execution id>/`.
+ *
+ * @example
+ * import * as events from 'aws-cdk-lib/aws-events';
+ * import { MetricComparison, MlopsFoundation, ModelPackageGroup, StandardTrainingPipeline } from 'cdk-sagemaker-mlops';
+ *
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const pipeline = new StandardTrainingPipeline(this, 'Training', {
+ *   foundation,
+ *   modelPackageGroup: new ModelPackageGroup(this, 'ChurnModels', { modelPackageGroupName: 'churn' }),
+ *   inputDataUri: 's3://my-data/churn/',
+ *   preprocessingScript: { s3Uri: 's3://my-code/churn/preprocess.py' },
+ *   evaluationScript: { s3Uri: 's3://my-code/churn/evaluate.py' },
+ *   metricJsonPath: 'regression_metrics.mse.value', // in the evaluation report the script writes
+ *   metricThreshold: 6,
+ *   metricComparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
+ * });
+ * pipeline.addScheduleTrigger('Nightly', { schedule: events.Schedule.cron({ hour: '2', minute: '0' }) });
  */
 export class StandardTrainingPipeline extends TrainingPipeline {
   /** The `InputData` parameter. */

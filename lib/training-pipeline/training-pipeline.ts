@@ -37,6 +37,25 @@ const OUTPUT_PREFIX = /^([A-Za-z0-9!_.()'-]+(\/[A-Za-z0-9!_.()'-]+)*\/?)?$/;
  * Storage and network follow the library's precedence (explicit prop > foundation > default),
  * with one addition kept for the key: when only `artifactBucket` is given and it has a key, that
  * key is the pipeline's key too.
+ *
+ * @example
+ * import * as iam from 'aws-cdk-lib/aws-iam';
+ * import * as kms from 'aws-cdk-lib/aws-kms';
+ * import * as s3 from 'aws-cdk-lib/aws-s3';
+ * import { ContainerImage, ManagedPolicyRole, ProcessingStep, TrainingPipeline } from 'cdk-sagemaker-mlops';
+ *
+ * // No foundation: your key, your bucket and the role the jobs run with.
+ * const pipeline = new TrainingPipeline(this, 'Pipeline', {
+ *   pipelineName: 'churn-features',
+ *   encryptionKey: kms.Key.fromKeyArn(this, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+ *   artifactBucket: s3.Bucket.fromBucketName(this, 'Artifacts', 'my-ml-artifacts'),
+ *   jobRole: new ManagedPolicyRole(this, 'JobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }),
+ *   maxParallelSteps: 4,
+ * });
+ * pipeline.addStep(new ProcessingStep('BuildFeatures', {
+ *   image: ContainerImage.scikitLearn(),
+ *   code: { s3Uri: 's3://my-code/churn/features.py' },
+ * }));
  */
 export interface TrainingPipelineProps extends FoundationOptions, NetworkOptions {
   /**
@@ -105,6 +124,30 @@ export interface TrainingPipelineProps extends FoundationOptions, NetworkOptions
  * The definition is rendered and checked at synth time (unique step names, references, cycles,
  * condition types, property files); all problems are reported together. It goes inline into the
  * template up to `maxInlineDefinitionSize`, and to an S3 asset above it.
+ *
+ * @example
+ * import {
+ *   ContainerImage, InstanceType, MlopsFoundation, PipelineParameter, ProcessingStep, TrainingPipeline, TrainingStep,
+ * } from 'cdk-sagemaker-mlops';
+ *
+ * const foundation = new MlopsFoundation(this, 'Foundation');
+ * const pipeline = new TrainingPipeline(this, 'Pipeline', { pipelineName: 'churn', foundation });
+ * const input = PipelineParameter.string('InputData', { defaultValue: 's3://my-data/churn/' });
+ * pipeline.addParameter(input);
+ *
+ * const prep = new ProcessingStep('Preprocess', {
+ *   image: ContainerImage.scikitLearn(),
+ *   code: { s3Uri: 's3://my-code/churn/preprocess.py' },
+ *   inputs: [{ inputName: 'raw', source: input.asString, destination: '/opt/ml/processing/input' }],
+ *   outputs: [{ outputName: 'train', source: '/opt/ml/processing/train' }],
+ * });
+ * const train = new TrainingStep('Train', {
+ *   image: ContainerImage.xgboost('1.7-1'),
+ *   instanceType: InstanceType.ML_M5_XLARGE,
+ *   inputs: [{ channelName: 'train', s3Uri: prep.properties.outputUri('train').asString, contentType: 'text/csv' }],
+ *   hyperparameters: { objective: 'binary:logistic', num_round: '50' },
+ * });
+ * pipeline.addStep(prep, train);
  */
 export class TrainingPipeline extends TrainingPipelineBase {
   /**
