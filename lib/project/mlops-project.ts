@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -143,6 +143,12 @@ export class MlopsProject extends Construct {
         : { modelPackageGroupName: `${settings.name}-models`, ...props.approval?.modelPackageGroupProps },
       notificationTopic: this.notificationTopic,
     });
+    if (!props.approval?.modelPackageGroup && props.approval?.modelPackageGroupProps?.modelPackageGroupName === undefined
+      && props.approval?.modelPackageGroupProps?.description === undefined) {
+      // The registry warns of a group name given in its props: here the project gave it, from projectName, not the user.
+      Annotations.of(this.registry).acknowledgeWarning('cdk-sagemaker-mlops:model-registry:group-replacement',
+        'The project names its model package group <projectName>-models; the user set neither the group\'s name nor its description.');
+    }
     this.modelPackageGroup = this.registry.modelPackageGroup;
 
     // Experiment tracking comes first: its ARN is the training jobs' MLFLOW_TRACKING_URI.
