@@ -7,7 +7,13 @@ import {
   ModelPackageBaselines, ModelRegistryApproval, ModelSource, MonitoringFrequency, StandardTrainingPipeline, TrafficRouting,
 } from '../lib';
 
-/** What the company's platform team gives every ML stack (replace with yours; nothing is looked up). */
+/**
+ * What the company's platform team gives every ML stack (replace with yours; nothing is looked up).
+ * The key's policy must let the services use it as a ProjectKey's does: CloudWatch Logs of this
+ * account and region (the constructs' log groups are encrypted with it) and EventBridge and
+ * CloudWatch alarms of this account (they publish to the encrypted topics); the constructs cannot
+ * add statements to an imported key's policy.
+ */
 export const PLATFORM = {
   account: '123456789012',
   region: 'eu-west-1',
