@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import * as lib from '../lib';
@@ -63,7 +62,15 @@ function buildExamples(context: { [key: string]: unknown }, compliance: 'all' | 
     Validations.of(app).addPlugins(...cdkNagPacks(app));
     findings = formatFindings(findingsOfReport(app));
   }
-  return { app, assembly: app.synth(), main, findings };
+  // With findings the synthesis failed: the tests that need the assembly say so (the compliance test lists them).
+  const assembly = findings === '' ? app.synth() : undefined;
+  return {
+    app, main, findings,
+    get assembly(): CloudAssembly {
+      if (!assembly) { throw new Error('The examples did not synthesize: they have unacknowledged compliance findings (see that test)'); }
+      return assembly;
+    },
+  };
 }
 
 /** Synthesize `app` (its plugins registered) and read the violations of its validation report. */
@@ -94,7 +101,8 @@ beforeAll(() => {
 // Template helpers
 
 const resourcesOf = (t: any, type: string): Array<[string, any]> => Object.entries<any>(t.Resources).filter(([, r]) => r.Type === type);
-const templateOf = (stack: Stack) => Template.fromStack(stack).toJSON();
+/** A stack's template, from the example app's assembly (synthesized once). */
+const templateOf = (b: Built, stack: Stack) => b.assembly.getStackArtifact(stack.artifactId).template;
 const projectOf = (stack: Stack) => stack.node.findAll().find((c): c is MlopsProject => c instanceof MlopsProject)!;
 
 /** A stack's template file of the assembly (a stage template is a file asset of its project stack). */
@@ -138,8 +146,8 @@ function messagesOf(assembly: CloudAssembly): string[] {
 // What each example must show (checked with both flag sets)
 
 const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
-  'quickstart': (_b, stack) => {
-    const t = templateOf(stack);
+  'quickstart': (b, stack) => {
+    const t = templateOf(b, stack);
     const [[, pipeline]] = resourcesOf(t, 'AWS::SageMaker::Pipeline');
     const train = definitionOf(pipeline).Steps.find((s: any) => s.Type === 'Training');
     expect(train.Arguments.AlgorithmSpecification.TrainingImage).toBe('141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1');
@@ -151,8 +159,8 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
     expect(resourcesOf(t, 'AWS::SNS::Subscription').map(([, s]) => s.Properties.Endpoint)).toEqual(['ml-team@example.com']);
   },
 
-  'bring-your-own-container': (_b, stack) => {
-    const t = templateOf(stack);
+  'bring-your-own-container': (b, stack) => {
+    const t = templateOf(b, stack);
     const project = projectOf(stack);
     const repos = resourcesOf(t, 'AWS::ECR::Repository');
     expect(repos.map(([id]) => id).sort()).toEqual([logicalId(project.inferenceImageRepository!), logicalId(project.trainingImageRepository!)].sort());
@@ -184,7 +192,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
   },
 
   'feature-store': (b, stack) => {
-    const t = templateOf(stack);
+    const t = templateOf(b, stack);
     const project = projectOf(stack);
     const [[groupId, group]] = resourcesOf(t, 'AWS::SageMaker::FeatureGroup');
     expect(group.DeletionPolicy).toBe('Retain');
@@ -217,7 +225,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
       ['FraudProdAccount', a.prod], ['FraudStagingAccount', a.staging], ['FraudTooling', a.tooling],
     ]);
     // The tooling's deploy pipeline acts in each stage's account with the role its MlopsTargetAccount creates there.
-    const deploy = resourcesOf(templateOf(stack), 'AWS::CodePipeline::Pipeline').map(([, p]) => p.Properties).find((p) => p.Name === 'fraud-deploy');
+    const deploy = resourcesOf(templateOf(b, stack), 'AWS::CodePipeline::Pipeline').map(([, p]) => p.Properties).find((p) => p.Name === 'fraud-deploy');
     const deployRoles = deploy.Stages.flatMap((s: any) => s.Actions.filter((x: any) => x.Name === 'Deploy').map((x: any) => [s.Name, arnOf(x.RoleArn)]));
     expect(deployRoles).toEqual([['Staging', `arn:aws:iam::${a.staging}:role/fraud-staging-deploy`], ['Prod', `arn:aws:iam::${a.prod}:role/fraud-prod-deploy`]]);
     for (const s of stacks.filter((x) => x.stackName !== 'FraudTooling')) {
@@ -227,8 +235,8 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
     }
   },
 
-  'compose-it-yourself': (_b, stack) => {
-    const t = templateOf(stack);
+  'compose-it-yourself': (b, stack) => {
+    const t = templateOf(b, stack);
     expect(stack.node.findAll().some((c) => c instanceof MlopsProject)).toBe(false);
     // The platform's key: no key of its own, the artifact bucket encrypted with the imported one.
     expect(resourcesOf(t, 'AWS::KMS::Key')).toEqual([]);
@@ -380,7 +388,7 @@ describe('the README', () => {
     const costs = new Map<StagingMode, CostLine[]>();
     const b = defaults();
     const quickstart = projectOf(b.main.get('quickstart')!);
-    costs.set(StagingMode.EPHEMERAL, alwaysOnCosts(templateOf(b.main.get('quickstart')!), stageTemplateOf(b, quickstart)));
+    costs.set(StagingMode.EPHEMERAL, alwaysOnCosts(templateOf(b, b.main.get('quickstart')!), stageTemplateOf(b, quickstart)));
     for (const mode of modes.slice(1)) {
       const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'costs-')) });
       const stack = new Stack(app, 'ChurnProject', { env: { account: '123456789012', region: 'eu-west-1' } });
