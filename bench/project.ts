@@ -13,11 +13,12 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { MetricComparison, MlopsProject, MlopsProjectProps, StagingMode } from '../lib';
 import { median, synthEmpty, timeMs, tmp } from './util';
+import { alwaysOnEndpoints, PRICES } from '../examples/costs';
 
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const CLI_REPETITIONS = Number(process.env.BENCH_CLI_REPETITIONS ?? 3);
 const ROOT = path.join(__dirname, '..');
-const HOURS_PER_MONTH = 730;
+const HOURS_PER_MONTH = PRICES.hoursPerMonth;
 
 function projectProps(name: string, mode: StagingMode = StagingMode.EPHEMERAL): MlopsProjectProps {
   return {
@@ -94,24 +95,7 @@ function alwaysOn(mode: StagingMode): { stage: string; what: string; hours: numb
   const app = new App({ outdir: tmp() });
   const stack = new Stack(app, 'Churn', { env: { account: '123456789012', region: 'eu-west-1' } });
   new MlopsProject(stack, 'Project', projectProps('churn', mode));
-  const template = app.synth().getStackByName('Churn').template;
-  const functions = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
-  const stagesJoin = functions.find((f) => f.Properties.Environment?.Variables?.STAGES)!.Properties.Environment.Variables.STAGES;
-  // The JSON with deploy-time values (ARNs of the key, roles, topic) inside its strings: those become "x".
-  const text = typeof stagesJoin === 'string' ? stagesJoin : stagesJoin['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'x')).join('');
-  const stages = JSON.parse(text) as Array<{ name: string; parameters: Record<string, string> }>;
-  const pipeline = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!;
-  const ephemeral = JSON.stringify(pipeline).includes('DeleteStaging');
-  return stages.map((s) => {
-    const serverless = s.parameters.Serverless === 'true';
-    const count = Number(s.parameters.InstanceCount);
-    const persistent = s.name === 'prod' || (!ephemeral && !serverless);
-    return {
-      stage: s.name,
-      what: serverless ? 'serverless (no instance while idle)' : `${count} x ${s.parameters.InstanceType}${persistent ? '' : ' while a release is tested and waits for approval'}`,
-      hours: persistent && !serverless ? count * HOURS_PER_MONTH : 0,
-    };
-  });
+  return alwaysOnEndpoints(app.synth().getStackByName('Churn').template);
 }
 
 function main(): void {

@@ -64,17 +64,41 @@ export interface EndpointStageValues {
   readonly stageName: string;
   /** A unique id of this deployment (for example the model package version), 1 to 16 letters and digits. */
   readonly deploymentId: string;
-  /** @default - the parameter's default */
+  /**
+   * The instance type of the stage's endpoint (`InstanceType`, one of the allowed values).
+   *
+   * @default - the parameter's default
+   */
   readonly instanceType?: InstanceType;
-  /** @default - the parameter's default */
+  /**
+   * The instance count of the stage's endpoint (`InstanceCount`).
+   *
+   * @default - the parameter's default
+   */
   readonly instanceCount?: number;
-  /** @default - the parameter's default */
+  /**
+   * The most instances autoscaling may add in this stage (`MaxCapacity`).
+   *
+   * @default - the parameter's default
+   */
   readonly maxCapacity?: number;
-  /** @default - the parameter's default */
+  /**
+   * The share of requests whose data is captured in this stage, in percent (`SamplingPercentage`).
+   *
+   * @default - the parameter's default
+   */
   readonly samplingPercentage?: number;
-  /** @default - none */
+  /**
+   * The S3 URI of the data quality baseline statistics the stage's monitor compares with (`BaselineStatisticsUri`).
+   *
+   * @default - none
+   */
   readonly baselineStatisticsUri?: string;
-  /** @default - none */
+  /**
+   * The S3 URI of the data quality baseline constraints the stage's monitor checks (`BaselineConstraintsUri`).
+   *
+   * @default - none
+   */
   readonly baselineConstraintsUri?: string;
 }
 

@@ -166,6 +166,12 @@ export class MlopsProject extends Construct {
         : { modelPackageGroupName: `${settings.name}-models`, ...props.approval?.modelPackageGroupProps },
       notificationTopic: this.notificationTopic,
     });
+    if (!props.approval?.modelPackageGroup && props.approval?.modelPackageGroupProps?.modelPackageGroupName === undefined
+      && props.approval?.modelPackageGroupProps?.description === undefined) {
+      // The registry warns of a group name given in its props: here the project gave it, from projectName, not the user.
+      Annotations.of(this.registry).acknowledgeWarning('cdk-sagemaker-mlops:model-registry:group-replacement',
+        'The project names its model package group <projectName>-models; the user set neither the group\'s name nor its description.');
+    }
     this.modelPackageGroup = this.registry.modelPackageGroup;
     const groupProps = props.approval?.modelPackageGroupProps;
     if (!props.approval?.modelPackageGroup && groupProps?.modelPackageGroupName === undefined && groupProps?.description === undefined) {

@@ -1,7 +1,7 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { addEndpointExample } from '../../examples/endpoint';
+import { addEndpointExample } from '../fixtures/stacks/endpoint';
 import { ArtifactBucket, ContainerImage, InstanceType } from '../../lib/core';
 import { CapacitySize, EndpointStageParameters, EndpointWithMonitor, ModelData, ModelSource, MonitoringBaseline, ProblemType, TrafficRouting } from '../../lib/endpoint';
 import { compliantApp, formatFindings, unacknowledgedFindings } from '../helpers/compliance';

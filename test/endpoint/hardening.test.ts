@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { addEndpointExample } from '../../examples/endpoint';
+import { addEndpointExample } from '../fixtures/stacks/endpoint';
 import { ArtifactBucket } from '../../lib/core';
 import { EndpointStageParameters, EndpointWithMonitor, ModelPackageBaselines, ModelSource, MonitoringBaseline } from '../../lib/endpoint';
 import { ACCOUNT, build, PACKAGE_ARN, REGION } from './util';

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addModelRegistryExample } from '../../examples/model-registry';
+import { addModelRegistryExample } from '../fixtures/stacks/model-registry';
 import { ArtifactBucket, MlopsFoundation, ModelPackageGroup } from '../../lib/core';
 import { MetricComparison } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval } from '../../lib/model-registry';

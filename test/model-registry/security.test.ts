@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { addModelRegistryExample } from '../../examples/model-registry';
+import { addModelRegistryExample } from '../fixtures/stacks/model-registry';
 import { MetricComparison, MlopsFoundation, ModelPackageGroup } from '../../lib/core';
 import { ApprovalPolicy, ModelRegistryApproval, ModelRegistryApprovalProps } from '../../lib/model-registry';
 

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addTrainingPipelineExample } from '../../examples/training-pipeline';
+import { addTrainingPipelineExample } from '../fixtures/stacks/training-pipeline';
 import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation, ModelPackageGroup, StorageLayout } from '../../lib/core';
 import { StandardTrainingPipeline } from '../../lib/training-pipeline';
 import { compliantApp, expectCompliant } from '../helpers/compliance';

@@ -437,7 +437,7 @@ function acknowledgeCdkGrants(stack: Stack, artifacts: s3.IBucket, r: {
         stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codebuild/${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
         stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${name}-*` }),
       ]),
-    ], `${why} aws-cdk-lib's CodeBuild project also grants its default log group and report groups (named after ${name}); ` +
+    ], `${why} aws-cdk-lib's CodeBuild project also grants its default log group and report groups (named after the CodeBuild project); ` +
       'the build logs to the encrypted log group of the build pipeline.');
     ack(role, wildcardResourceIds(stack, [r.bucket.arnForObjects(`${r.codePrefix}/*`)]),
       `The code upload writes each revision's code folder under ${r.codePrefix}/ (keys made at run time), nowhere else.`);
