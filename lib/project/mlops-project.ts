@@ -173,13 +173,6 @@ export class MlopsProject extends Construct {
         'The project names its model package group <projectName>-models; the user set neither the group\'s name nor its description.');
     }
     this.modelPackageGroup = this.registry.modelPackageGroup;
-    const groupProps = props.approval?.modelPackageGroupProps;
-    if (!props.approval?.modelPackageGroup && groupProps?.modelPackageGroupName === undefined && groupProps?.description === undefined) {
-      // The registry warns that a group's name cannot change in place; here the name comes from
-      // projectName, which names (and on a change replaces) every resource of the project alike.
-      Annotations.of(this.registry).acknowledgeWarning('cdk-sagemaker-mlops:model-registry:group-replacement',
-        'The project names its model package group from projectName');
-    }
 
     // Experiment tracking comes first: its ARN is the training jobs' MLFLOW_TRACKING_URI.
     this.experimentTracking = props.experimentTracking !== undefined

@@ -1,4 +1,3 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -36,35 +35,12 @@ export function registerCompliance(app: Stage): void {
   registered.add(app);
 }
 
-const GUARD_RULES = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower');
-
-/** Every Control Tower guard rule file, with the resource types it names. */
-const guardRules: Array<{ file: string; types: string[] }> = (function walk(dir: string): Array<{ file: string; types: string[] }> {
-  return fs.readdirSync(dir).sort().flatMap((name) => {
-    const file = path.join(dir, name);
-    if (fs.statSync(file).isDirectory()) { return walk(file); }
-    if (!name.endsWith('.guard')) { return []; }
-    return [{ file, types: [...new Set(fs.readFileSync(file, 'utf-8').match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])] }];
-  });
-})(GUARD_RULES);
-
 /**
- * The guard rules that can find something in a template: those that name a resource type the
- * template has (or name none). A Control Tower rule selects `Resources.*[ Type == ... ]` of the
- * types it names and skips when none is there, so the others cannot report a violation; the
- * compliance-helper test checks that the selected rules find exactly what all rules find.
- */
-export function guardRulesFor(template: any): string[] {
-  const types = new Set(Object.values<any>(template.Resources ?? {}).map((r) => r.Type));
-  return guardRules.filter((r) => r.types.length === 0 || r.types.some((t) => types.has(t))).map((r) => r.file);
-}
-
-/**
- * cfn-guard as the tests run it: with the rules that apply to each template (see guardRulesFor; about
- * a fifth of them, and guard's cost grows with the number of rules) and once per distinct template
- * in a test run, its report kept by the template's content in the run's scratch folder, where the
- * other test workers find it too. The main job (`cdk synth` of the examples) runs the plugin with
- * every rule. The cdk-nag packs check constructs, not templates, and are not cached.
+ * The Guard plugin (examples/compliance.ts: the Control Tower rules of the templates' resource
+ * types) as the tests run it: once per distinct template in a test run, its report kept by the
+ * template's content in the run's scratch folder, where the other test workers find it too. Guard
+ * checks each template on its own (its cost grows with the template), so nothing is lost by
+ * splitting. The cdk-nag packs check constructs, not templates, and are not cached.
  */
 class TemplateCachedGuard implements IPolicyValidationPlugin {
   public readonly name: string;
@@ -72,7 +48,7 @@ class TemplateCachedGuard implements IPolicyValidationPlugin {
   public readonly ruleIds?: string[];
   private readonly dir = path.join(os.tmpdir(), 'mlops-compliance-cache');
 
-  constructor(inner: IPolicyValidationPlugin) {
+  constructor(private readonly inner: IPolicyValidationPlugin) {
     this.name = inner.name;
     this.version = inner.version;
     this.ruleIds = inner.ruleIds;
@@ -98,8 +74,12 @@ class TemplateCachedGuard implements IPolicyValidationPlugin {
     const started = Date.now();
     const cached = fs.existsSync(file);
     if (!cached) {
-      const rules = guardRulesFor(JSON.parse(text));
-      const report: PolicyValidationPluginReport = rules.length === 0 ? { success: true, violations: [] } : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({ templatePaths: [templatePath], appConstruct: context.appConstruct });
+      const report = this.inner.validate({
+        ...context,
+        appConstruct: context.appConstruct,
+        templatePaths: [templatePath],
+        stackTemplates: context.stackTemplates.filter((t) => t.templatePath === templatePath),
+      });
       fs.mkdirSync(this.dir, { recursive: true });
       fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(report).split(escapedPath).join(PLACEHOLDER));
       fs.renameSync(`${file}.${process.pid}`, file);
