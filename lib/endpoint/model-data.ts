@@ -40,7 +40,8 @@ export abstract class ModelData {
 
   /**
    * A local `model.tar.gz` uploaded as a CDK asset (SageMaker reads only gzipped tar archives,
-   * so a directory, which CDK would zip, is refused).
+   * so a directory, which CDK would zip, is refused). aws-cdk-lib names the uploaded object
+   * `<asset hash>.gz`: it keeps only the last extension of the file.
    *
    * @param path the local path of the `.tar.gz` file
    */
