@@ -41,7 +41,7 @@ function main(): void {
 
   const assets = path.join(__dirname, '..', 'assets', 'handlers');
   const bundles = fs.existsSync(assets)
-    ? fs.readdirSync(assets).map((name) => ({ name, kib: fs.statSync(path.join(assets, name, 'index.js')).size / 1024 }))
+    ? fs.readdirSync(assets).filter((name) => fs.statSync(path.join(assets, name)).isDirectory()).map((name) => ({ name, kib: fs.statSync(path.join(assets, name, 'index.js')).size / 1024 }))
     : [];
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
