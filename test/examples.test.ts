@@ -14,6 +14,7 @@ import { MULTI_ACCOUNT } from '../examples/multi-account';
 import { quickstartProps } from '../examples/quickstart';
 import { formatFindings, STRICT_VALIDATION_CONTEXT, unacknowledgedFindings } from './helpers/compliance';
 import { expectReadmeBlock, markdownTable } from './helpers/readme-blocks';
+import { pipelineDefinitionOf } from './helpers/fixtures';
 
 /*
  * The examples as the main job builds them (one app, every example: bin/app.ts), twice: with
@@ -110,17 +111,6 @@ function stageTemplateOf(b: Built, project: MlopsProject): any {
   return JSON.parse(fs.readFileSync(path.join(b.assembly.directory, project.stageTemplate.templateFile), 'utf-8'));
 }
 
-/** A pipeline definition body with references as `<LogicalId>` placeholders. */
-function definitionOf(pipeline: any): any {
-  const flat = (v: any): string => {
-    if (typeof v === 'string') { return v; }
-    if (v['Fn::Join']) { return v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]); }
-    if (v.Ref) { return `<${v.Ref}>`; }
-    if (v['Fn::GetAtt']) { return `<${v['Fn::GetAtt'].join('.')}>`; }
-    return '<?>';
-  };
-  return JSON.parse(flat(pipeline.Properties.PipelineDefinition.PipelineDefinitionBody));
-}
 
 /** The statements of the managed policies attached to the role `roleId`. */
 function statementsOfRole(t: any, roleId: string): any[] {
@@ -149,7 +139,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
   'quickstart': (b, stack) => {
     const t = templateOf(b, stack);
     const [[, pipeline]] = resourcesOf(t, 'AWS::SageMaker::Pipeline');
-    const train = definitionOf(pipeline).Steps.find((s: any) => s.Type === 'Training');
+    const train = pipelineDefinitionOf(pipeline).Steps.find((s: any) => s.Type === 'Training');
     expect(train.Arguments.AlgorithmSpecification.TrainingImage).toBe('141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1');
     const deploy = resourcesOf(t, 'AWS::CodePipeline::Pipeline').map(([, p]) => p.Properties).find((p) => p.Name === 'churn-deploy');
     expect(deploy.Stages.map((s: any) => s.Name)).toEqual(['Release', 'Staging', 'Prod', 'Record']);
@@ -182,7 +172,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
     ]);
     // The training pipeline runs each commit's images: they are parameters of its definition.
     const [[, pipeline]] = resourcesOf(t, 'AWS::SageMaker::Pipeline');
-    const definition = definitionOf(pipeline);
+    const definition = pipelineDefinitionOf(pipeline);
     expect(definition.Parameters.map((p: any) => p.Name)).toEqual(expect.arrayContaining(['TrainingImageUri', 'InferenceImageUri']));
     const train = definition.Steps.find((s: any) => s.Type === 'Training');
     expect(train.Arguments.AlgorithmSpecification.TrainingImage).toEqual({ Get: 'Parameters.TrainingImageUri' });
@@ -205,7 +195,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
     expect(allowed(statementsOfRole(t, ingestion), 'sagemaker:PutRecord').map(arnOf)).toEqual([groupArn]);
     // The training pipeline reads the group's offline store by default.
     const [[, pipeline]] = resourcesOf(t, 'AWS::SageMaker::Pipeline');
-    const input = definitionOf(pipeline).Parameters.find((p: any) => p.Name === 'InputData');
+    const input = pipelineDefinitionOf(pipeline).Parameters.find((p: any) => p.Name === 'InputData');
     expect(input.DefaultValue).toMatch(/^s3:\/\/<FoundationArtifactsBucket[0-9A-F]{8}>\/feature-store\/customers$/);
     const jobRole = logicalId((project.trainingPipeline as lib.StandardTrainingPipeline).jobRole);
     expect(allowed(statementsOfRole(t, jobRole), 's3:GetObject')).toContainEqual(
@@ -249,7 +239,7 @@ const CHECKS: { [example: string]: (b: Built, main: Stack) => void } = {
     expect(model.Properties.VpcConfig).toEqual(vpcConfig);
     expect(resourcesOf(t, 'AWS::SageMaker::DataQualityJobDefinition')[0][1].Properties.NetworkConfig.VpcConfig).toEqual(vpcConfig);
     const [[, pipeline]] = resourcesOf(t, 'AWS::SageMaker::Pipeline');
-    const jobs = definitionOf(pipeline).Steps.filter((s: any) => ['Processing', 'Training', 'QualityCheck'].includes(s.Type));
+    const jobs = pipelineDefinitionOf(pipeline).Steps.filter((s: any) => ['Processing', 'Training', 'QualityCheck'].includes(s.Type));
     expect(jobs.length).toBeGreaterThanOrEqual(3);
     for (const job of jobs) { expect(job.Arguments.NetworkConfig?.VpcConfig ?? job.Arguments.VpcConfig).toEqual(vpcConfig); }
     // The served version is pinned; its update is a canary, rolled back by the alarms.

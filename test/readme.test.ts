@@ -9,6 +9,7 @@ import {
   MlopsFoundation, ModelPackageGroup, ModelRegistryApproval, SchemaLockContext, SchemaLockMode, StandardTrainingPipeline, TrainingPipeline,
 } from '../lib';
 import { expectCompliant, registerCompliance, STRICT_VALIDATION_CONTEXT } from './helpers/compliance';
+import { pipelineDefinitionOf } from './helpers/fixtures';
 
 /**
  * The README's snippets compose (see the comment at the top of its constructs part):
@@ -222,17 +223,6 @@ function typeCheck(files: Map<string, { source: string; origin: Origin }>): stri
   return problems;
 }
 
-/** A pipeline definition body of the template with CloudFormation references as `<LogicalId>` placeholders. */
-function definitionOf(resource: any): any {
-  const flat = (v: any): string => {
-    if (typeof v === 'string') { return v; }
-    if (v['Fn::Join']) { return v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]); }
-    if (v.Ref) { return `<${v.Ref}>`; }
-    if (v['Fn::GetAtt']) { return `<${v['Fn::GetAtt'].join('.')}>`; }
-    return '<?>';
-  };
-  return JSON.parse(flat(resource.Properties.PipelineDefinition.PipelineDefinitionBody));
-}
 
 /** The RegisterModel steps of a definition, in condition branches too. */
 function registerSteps(steps: any[]): any[] {
@@ -337,7 +327,7 @@ describe('README snippets', () => {
     expect(typed.length).toBeGreaterThanOrEqual(2);
     const resources = template.toJSON().Resources;
     for (const pipeline of typed) {
-      const registers = registerSteps(definitionOf(resources[stack.getLogicalId(pipeline.resource)]).Steps);
+      const registers = registerSteps(pipelineDefinitionOf(resources[stack.getLogicalId(pipeline.resource)]).Steps);
       expect(registers.length).toBeGreaterThan(0);
       for (const step of registers) {
         // `<LogicalId>`: a Ref of a group resource of the stack, never a literal name.
@@ -353,7 +343,7 @@ describe('README snippets', () => {
       .flatMap((p) => registries.filter((r) => r.modelPackageGroup === p.registerStep.modelPackageGroup).map((r) => [p, r] as const));
     expect(pairs.length).toBeGreaterThanOrEqual(2);
     for (const [pipeline, registry] of pairs) {
-      const [register] = registerSteps(definitionOf(resources[stack.getLogicalId(pipeline.resource)]).Steps);
+      const [register] = registerSteps(pipelineDefinitionOf(resources[stack.getLogicalId(pipeline.resource)]).Steps);
       const report = `${register.Arguments.ModelMetrics.ModelQuality.Statistics.S3Uri['Std:Join'].Values[0]}/`;
       const readable = `s3://<${stack.getLogicalId(registry.artifactBucket!.node.defaultChild as CfnElement)}>/${registry.metricsKeyPrefix}`;
       expect(report.slice(0, readable.length)).toBe(readable);

@@ -41,7 +41,7 @@ import * as path from 'path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import {
-  assertInOrder, disposable, INTEG_ASSETS, IntegTeardown, LONGEST_WAIT, PIPELINE_ENDED, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
+  assertInOrder, disposable, runPipeline, INTEG_ASSETS, IntegTeardown, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
 } from './support';
 import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation } from '../../lib/core';
 import { ApprovalPolicy } from '../../lib/model-registry';
@@ -116,17 +116,7 @@ export function buildProjectInteg(app: App): IntegTest {
   });
   seed.provider.addToRolePolicy({ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [foundation.encryptionKey.keyArn] });
 
-  const start = a.awsApiCall('SageMaker', 'startPipelineExecution', {
-    PipelineName: project.trainingPipeline!.pipelineName,
-    PipelineExecutionDisplayName: 'integ',
-    PipelineExecutionDescription: 'cdk-sagemaker-mlops integration test',
-  });
-  const execution = { PipelineExecutionArn: start.getAttString('PipelineExecutionArn') };
-  const ended = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
-    .assertAtPath('PipelineExecutionStatus', ExpectedResult.stringLikeRegexp(PIPELINE_ENDED))
-    .waitForAssertions({ interval: Duration.minutes(1), totalTimeout: LONGEST_WAIT });
-  const succeeded = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
-    .assertAtPath('PipelineExecutionStatus', ExpectedResult.exact('Succeeded'));
+  const { start, ended, succeeded } = runPipeline(a, project.trainingPipeline!.pipelineName);
 
   const registered = a.awsApiCall('SageMaker', 'listModelPackages', {
     ModelPackageGroupName: project.modelPackageGroup.modelPackageGroupName,

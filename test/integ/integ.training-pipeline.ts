@@ -23,7 +23,7 @@ import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import {
-  assertInOrder, disposable, INTEG_ASSETS, IntegTeardown, LONGEST_WAIT, PIPELINE_ENDED, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
+  assertInOrder, disposable, runPipeline, INTEG_ASSETS, IntegTeardown, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
 } from './support';
 import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation, ModelPackageGroup } from '../../lib/core';
 import { StandardTrainingPipeline } from '../../lib/training-pipeline';
@@ -76,19 +76,7 @@ export function buildTrainingPipelineInteg(app: App): IntegTest {
   // The bucket encrypts with the foundation's key by default: the writer needs a data key.
   seed.provider.addToRolePolicy({ Effect: 'Allow', Action: ['kms:GenerateDataKey'], Resource: [foundation.encryptionKey.keyArn] });
 
-  const start = a.awsApiCall('SageMaker', 'startPipelineExecution', {
-    PipelineName: pipeline.pipelineName,
-    PipelineExecutionDisplayName: 'integ',
-    PipelineExecutionDescription: 'cdk-sagemaker-mlops integration test',
-  });
-  const execution = { PipelineExecutionArn: start.getAttString('PipelineExecutionArn') };
-  // Wait for any end (a failed run fails the test at once instead of after the whole timeout)...
-  const ended = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
-    .assertAtPath('PipelineExecutionStatus', ExpectedResult.stringLikeRegexp(PIPELINE_ENDED))
-    .waitForAssertions({ interval: Duration.minutes(1), totalTimeout: LONGEST_WAIT });
-  // ...then require success.
-  const succeeded = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
-    .assertAtPath('PipelineExecutionStatus', ExpectedResult.exact('Succeeded'));
+  const { start, ended, succeeded } = runPipeline(a, pipeline.pipelineName);
 
   const registered = a.awsApiCall('SageMaker', 'listModelPackages', {
     ModelPackageGroupName: group.modelPackageGroupName,

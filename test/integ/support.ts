@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { IApiCall } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, IApiCall, IDeployAssert } from '@aws-cdk/integ-tests-alpha';
 import { Annotations, ArnFormat, CustomResource, Duration, Mixins, RemovalPolicies, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -228,4 +228,23 @@ function tarHeader(name: string, size: number, type: '0' | '5'): Buffer {
   for (const byte of header) { sum += byte; }
   field(`${octal(sum, 7)}\u0000 `, 148, 8);
   return header;
+}
+
+/**
+ * Start a run of a SageMaker pipeline and wait for it: the start, a wait for any end (a failed run
+ * fails the test at once instead of after the whole timeout), then a call that requires success.
+ */
+export function runPipeline(a: IDeployAssert, pipelineName: string): { start: IApiCall; ended: IApiCall; succeeded: IApiCall } {
+  const start = a.awsApiCall('SageMaker', 'startPipelineExecution', {
+    PipelineName: pipelineName,
+    PipelineExecutionDisplayName: 'integ',
+    PipelineExecutionDescription: 'cdk-sagemaker-mlops integration test',
+  });
+  const execution = { PipelineExecutionArn: start.getAttString('PipelineExecutionArn') };
+  const ended = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
+    .assertAtPath('PipelineExecutionStatus', ExpectedResult.stringLikeRegexp(PIPELINE_ENDED))
+    .waitForAssertions({ interval: Duration.minutes(1), totalTimeout: LONGEST_WAIT });
+  const succeeded = a.awsApiCall('SageMaker', 'describePipelineExecution', execution)
+    .assertAtPath('PipelineExecutionStatus', ExpectedResult.exact('Succeeded'));
+  return { start, ended, succeeded };
 }
