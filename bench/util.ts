@@ -4,9 +4,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 
-/** A new scratch folder for one synth's cloud assembly. */
+const scratch: string[] = [];
+process.on('exit', () => {
+  for (const dir of scratch) { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+/** A new scratch folder for one synth's cloud assembly (removed when the benchmark ends). */
 export function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-'));
+  scratch.push(dir);
+  return dir;
 }
 
 /** Wall time of `fn`, in milliseconds. */
