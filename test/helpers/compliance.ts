@@ -71,21 +71,15 @@ class TemplateCachedGuard implements IPolicyValidationPlugin {
     const text = fs.readFileSync(templatePath, 'utf-8');
     const key = crypto.createHash('sha256').update(`${this.name} ${this.version}\0`).update(text).digest('hex');
     const file = path.join(this.dir, `${key}.json`);
-    const started = Date.now();
-    const cached = fs.existsSync(file);
-    if (!cached) {
+    if (!fs.existsSync(file)) {
       const report = this.inner.validate({
         ...context,
-        appConstruct: context.appConstruct,
         templatePaths: [templatePath],
         stackTemplates: context.stackTemplates.filter((t) => t.templatePath === templatePath),
       });
       fs.mkdirSync(this.dir, { recursive: true });
       fs.writeFileSync(`${file}.${process.pid}`, JSON.stringify(report).split(escapedPath).join(PLACEHOLDER));
       fs.renameSync(`${file}.${process.pid}`, file);
-    }
-    if (process.env.MLOPS_COMPLIANCE_LOG) {
-      fs.appendFileSync(process.env.MLOPS_COMPLIANCE_LOG, `${cached ? 'hit ' : 'miss'} ${Date.now() - started} ms ${text.length} B ${key.slice(0, 12)} ${expect.getState().testPath} ${path.basename(templatePath)}\n`);
     }
     return JSON.parse(fs.readFileSync(file, 'utf-8').split(PLACEHOLDER).join(escapedPath));
   }

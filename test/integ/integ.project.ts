@@ -41,9 +41,9 @@ import * as path from 'path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import {
-  assertInOrder, disposable, runPipeline, INTEG_ASSETS, IntegTeardown, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
+  assertInOrder, disposable, runPipeline, INTEG_ASSETS, IntegTeardown, integTraining, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
 } from './support';
-import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation } from '../../lib/core';
+import { InstanceType, MlopsFoundation } from '../../lib/core';
 import { ApprovalPolicy } from '../../lib/model-registry';
 import { MlopsProject, StagingMode } from '../../lib/project';
 
@@ -80,17 +80,7 @@ export function buildProjectInteg(app: App): IntegTest {
   const project = new MlopsProject(stack, 'Project', {
     projectName: PROJECT_NAME,
     foundation,
-    training: {
-      inputDataUri: `s3://${bucketName}/${TRAINING_INPUT_PREFIX}/`,
-      preprocessingScript: { localFile: path.join(INTEG_ASSETS, 'training', 'preprocess.py') },
-      evaluationScript: { localFile: path.join(INTEG_ASSETS, 'training', 'evaluate.py') },
-      processingImage: ContainerImage.xgboost(),
-      processingInstanceType: InstanceType.ML_M5_LARGE,
-      trainingInstanceType: InstanceType.ML_M5_LARGE,
-      metricJsonPath: 'regression_metrics.mse.value',
-      metricThreshold: 25,
-      metricComparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
-    },
+    training: integTraining(bucketName),
     approval: { policy: ApprovalPolicy.MANUAL },
     staging: { mode: StagingMode.EPHEMERAL, instanceType: InstanceType.ML_T2_MEDIUM },
     prod: { instanceType: InstanceType.ML_T2_MEDIUM, instanceCount: 1, bakeTime: Duration.minutes(5) },

@@ -19,13 +19,12 @@
  * delete a group that has versions), and every bucket is emptied and deleted with the stack.
  * Cost: about 25 minutes of four processing and training jobs on ml.m5.large, under USD 0.50.
  */
-import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import {
-  assertInOrder, disposable, runPipeline, INTEG_ASSETS, IntegTeardown, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
+  assertInOrder, disposable, runPipeline, IntegTeardown, integTraining, syntheticRegressionCsv, TRAINING_INPUT_PREFIX,
 } from './support';
-import { ContainerImage, InstanceType, MetricComparison, MlopsFoundation, ModelPackageGroup } from '../../lib/core';
+import { MlopsFoundation, ModelPackageGroup } from '../../lib/core';
 import { StandardTrainingPipeline } from '../../lib/training-pipeline';
 
 /** Build the integ app into `app` and return the test case. */
@@ -42,18 +41,7 @@ export function buildTrainingPipelineInteg(app: App): IntegTest {
     foundation,
     modelPackageGroup: group,
     pipelineName: 'mlops-integ-training',
-    inputDataUri: `s3://${bucketName}/${TRAINING_INPUT_PREFIX}/`,
-    preprocessingScript: { localFile: path.join(INTEG_ASSETS, 'training', 'preprocess.py') },
-    evaluationScript: { localFile: path.join(INTEG_ASSETS, 'training', 'evaluate.py') },
-    // The evaluation loads the XGBoost model, so the processing jobs run the XGBoost image (which
-    // has Python 3, xgboost and numpy); the preprocessing script needs only the standard library.
-    processingImage: ContainerImage.xgboost(),
-    processingInstanceType: InstanceType.ML_M5_LARGE,
-    trainingInstanceType: InstanceType.ML_M5_LARGE,
-    metricJsonPath: 'regression_metrics.mse.value',
-    // A constant prediction scores about 117 on this data; a trained model a few units.
-    metricThreshold: 25,
-    metricComparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
+    ...integTraining(bucketName),
   });
   // SageMaker deletes a group only without versions: the run's version goes first.
   new IntegTeardown(stack, 'Teardown', { modelPackageGroup: group, dependsOn: [group] });

@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { IModelPackageGroup } from '../../lib/core';
+import { ContainerImage, IModelPackageGroup, InstanceType, MetricComparison } from '../../lib/core';
 
 /**
  * The longest an assertion may wait: CloudFormation gives a custom resource (each assertion is
@@ -248,3 +248,25 @@ export function runPipeline(a: IDeployAssert, pipelineName: string): { start: IA
     .assertAtPath('PipelineExecutionStatus', ExpectedResult.exact('Succeeded'));
   return { start, ended, succeeded };
 }
+
+/**
+ * The standard pipeline of the integration apps: the seeded data set of a bucket, the scripts of
+ * assets/training, small instances and an MSE gate. The processing jobs run the XGBoost image, as
+ * training and (by default) evaluation do: the preprocessing script needs only the standard library,
+ * and a run pulls one image.
+ */
+export function integTraining(bucketName: string) {
+  return {
+    inputDataUri: `s3://${bucketName}/${TRAINING_INPUT_PREFIX}/`,
+    preprocessingScript: { localFile: path.join(INTEG_ASSETS, 'training', 'preprocess.py') },
+    evaluationScript: { localFile: path.join(INTEG_ASSETS, 'training', 'evaluate.py') },
+    processingImage: ContainerImage.xgboost(),
+    processingInstanceType: InstanceType.ML_M5_LARGE,
+    trainingInstanceType: InstanceType.ML_M5_LARGE,
+    metricJsonPath: 'regression_metrics.mse.value',
+    // A constant prediction scores about 117 on this data; a trained model a few units.
+    metricThreshold: 25,
+    metricComparison: MetricComparison.LESS_THAN_OR_EQUAL_TO,
+  };
+}
+
